@@ -1,0 +1,29 @@
+"""Where claimwatch keeps things, read from the environment (``CLAIMWATCH_*``).
+
+Every setting has a default that works on a fresh clone, so ``make demo`` and ``make test`` need no
+configuration; production overrides them by environment, never by editing files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = PROJECT_ROOT / "sql"
+DAGS_DIR = PROJECT_ROOT / "dags"
+
+
+def data_dir() -> Path:
+    """Folder for local state: the embedded warehouse's data folder, Airflow's home for local runs."""
+    return Path(os.environ.get("CLAIMWATCH_DATA_DIR", PROJECT_ROOT / ".claimwatch")).resolve()
+
+
+def sources_file() -> Path:
+    """The source registry the DAG files are generated from."""
+    return Path(os.environ.get("CLAIMWATCH_SOURCES", PROJECT_ROOT / "sources.toml")).resolve()
+
+
+def airflow_home() -> Path:
+    """``AIRFLOW_HOME`` for local runs (``claimwatch run``, ``make airflow``): inside the data folder."""
+    return Path(os.environ.get("AIRFLOW_HOME", data_dir() / "airflow")).resolve()

@@ -1,0 +1,168 @@
+"""Run one source's spider to completion: the body of the DAG's crawl task.
+
+Runs in its own process (``python -m claimwatch.crawl``) because Scrapy's Twisted reactor cannot be
+restarted inside one process, and so that a worker killing the crawl kills only the crawl. The process
+opens an ``ops.crawl_runs`` row, runs the spider (which lands rows through the item pipeline), writes
+the crawl's statistics to that row, and prints the row as one JSON line on stdout as its last output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from claimwatch.registry import Source, find_source
+from claimwatch.warehouse import connect, query, warehouse_dsn
+
+log = logging.getLogger(__name__)
+
+SUMMARY_PREFIX = "CRAWL_SUMMARY "
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Who started the crawl: the trace from warehouse rows back to the Airflow run."""
+
+    dag_id: str | None = None
+    dag_run_id: str | None = None
+    task_try: int | None = None
+
+
+def register_source(source: Source, dsn: str) -> None:
+    """Upsert the registry entry into ``ops.sources`` (rows reference it)."""
+    with connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            query("source_upsert"),
+            {
+                "source_id": source.id,
+                "kind": source.kind,
+                "config": json.dumps(source.to_dict()),
+                "enabled": source.enabled,
+            },
+        )
+
+
+def start_run(source: Source, dsn: str, ctx: RunContext) -> tuple[int, dict[str, Any]]:
+    """Open a crawl run row (closing runs that died before); return its id and the source's cursor."""
+    register_source(source, dsn)
+    with connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(query("crawl_runs_abandon_stale"), {"source_id": source.id})
+        cur.execute(
+            query("crawl_run_start"),
+            {"source_id": source.id, "dag_id": ctx.dag_id, "dag_run_id": ctx.dag_run_id, "task_try": ctx.task_try},
+        )
+        crawl_run_id, cursor = cur.fetchone()
+    return int(crawl_run_id), dict(cursor or {})
+
+
+def finish_run(
+    crawl_run_id: int, dsn: str, stats: dict[str, Any], status: str, duration_s: float, error_reasons: dict[str, int]
+) -> dict[str, Any]:
+    """Write the spider's statistics to the crawl run row and return the row."""
+    responses = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/")
+    }
+    errors = int(stats.get("log_count/ERROR", 0)) + int(stats.get("spider_exceptions/count", 0) or 0)
+    with connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            query("crawl_run_finish"),
+            {
+                "crawl_run_id": crawl_run_id,
+                "status": status,
+                "duration_s": duration_s,
+                "requests": int(stats.get("downloader/request_count", 0)),
+                "responses_by_status": json.dumps(responses),
+                "items": int(stats.get("item_scraped_count", 0)),
+                "bytes": int(stats.get("downloader/response_bytes", 0)),
+                "errors": errors,
+                "error_reasons": json.dumps(error_reasons),
+                "finish_reason": str(stats.get("claimwatch/walk_end") or stats.get("finish_reason") or ""),
+            },
+        )
+        names = [d.name for d in cur.description]
+        row = dict(zip(names, cur.fetchone(), strict=True))
+    return row
+
+
+def crawl(source: Source, dsn: str, ctx: RunContext, log_level: str = "INFO") -> dict[str, Any]:
+    """Run the source's spider in this process (call once per process) and return the crawl run row."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from spiders.settings import settings_for
+    from spiders.spiders import SPIDERS
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
+    settings = get_project_settings()
+    settings.setdict(settings_for(source), priority="spider")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    crawl_run_id, cursor = start_run(source, dsn, ctx)
+    log.info("crawl run %d of %s from cursor %s", crawl_run_id, source.id, cursor)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(SPIDERS[source.kind])
+    started = time.monotonic()
+    process.crawl(crawler, source=source, crawl_run_id=crawl_run_id, cursor=cursor, dsn=dsn)
+    process.start()
+    spider: Any = crawler.spider
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if spider is None:
+        status = "failed"
+        reasons: dict[str, int] = {"spider did not start": 1}
+    else:
+        reasons = dict(spider.error_reasons)
+        if stats.get("finish_reason") != "finished" and not reasons:
+            reasons[f"finish reason {stats.get('finish_reason')}"] = 1
+        status = "success" if spider.walk_complete else ("partial" if stats.get("claimwatch/new_rows") else "failed")
+    return finish_run(crawl_run_id, dsn, stats, status, time.monotonic() - started, reasons)
+
+
+def run_subprocess(
+    source: Source, sources_file: str, dsn: str, ctx: RunContext, timeout: float | None = None
+) -> dict[str, Any]:
+    """Run :func:`crawl` in a child process; return its summary row. Raises CalledProcessError on failure."""
+    cmd = [sys.executable, "-m", "claimwatch.crawl", "--sources", sources_file, "--source", source.id]
+    if ctx.dag_id:
+        cmd += ["--dag-id", ctx.dag_id]
+    if ctx.dag_run_id:
+        cmd += ["--dag-run-id", ctx.dag_run_id]
+    if ctx.task_try is not None:
+        cmd += ["--task-try", str(ctx.task_try)]
+    env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn}
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False)
+    summary = None
+    for line in proc.stdout.splitlines():
+        if line.startswith(SUMMARY_PREFIX):
+            summary = json.loads(line[len(SUMMARY_PREFIX) :])
+    if proc.returncode != 0 or summary is None:
+        raise subprocess.CalledProcessError(proc.returncode, cmd, output=proc.stdout)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m claimwatch.crawl --sources FILE --source ID``: one crawl, summary on stdout."""
+    parser = argparse.ArgumentParser(prog="claimwatch.crawl", description=__doc__)
+    parser.add_argument("--sources", required=True, help="registry file")
+    parser.add_argument("--source", required=True, help="source id")
+    parser.add_argument("--dag-id")
+    parser.add_argument("--dag-run-id")
+    parser.add_argument("--task-try", type=int)
+    parser.add_argument("--log-level", default=os.environ.get("CLAIMWATCH_CRAWL_LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+    source = find_source(args.sources, args.source)
+    dsn = warehouse_dsn()
+    row = crawl(source, dsn, RunContext(args.dag_id, args.dag_run_id, args.task_try), args.log_level)
+    print(SUMMARY_PREFIX + json.dumps(row, default=str), flush=True)
+    return 0 if row["status"] in ("success", "partial") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Find the warehouse and open connections to it.
+
+Resolution order, first match wins:
+
+1. ``CLAIMWATCH_WAREHOUSE_DSN`` (a libpq URI or key=value string);
+2. the Airflow connection ``claimwatch_warehouse`` given as ``AIRFLOW_CONN_CLAIMWATCH_WAREHOUSE``
+   (URI or JSON form; inside Airflow tasks the DAG resolves the connection through Airflow's own
+   secrets backends and passes the DSN down);
+3. the embedded PostgreSQL (``pgserver``): a real server started on demand from a data folder under
+   the project, listening on a Unix socket only. It is left running for the next process (the crawl
+   subprocess, ``psql`` after the demo); ``claimwatch warehouse stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+import psycopg2.extensions
+from psycopg2 import sql as pgsql
+
+from claimwatch.config import data_dir
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "claimwatch"
+AIRFLOW_CONN_ENV = "AIRFLOW_CONN_CLAIMWATCH_WAREHOUSE"
+
+
+def _dsn_from_airflow_env(value: str) -> str:
+    """Turn an ``AIRFLOW_CONN_*`` value (URI or JSON) into a libpq DSN."""
+    value = value.strip()
+    if not value.startswith("{"):
+        return value.replace("postgres://", "postgresql://", 1)
+    conn = json.loads(value)
+    user = quote(conn.get("login") or "", safe="")
+    password = quote(conn.get("password") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{conn['port']}" if conn.get("port") else ""
+    return f"postgresql://{auth}{conn.get('host') or ''}{port}/{conn.get('schema') or ''}"
+
+
+def embedded_server_dir() -> Path:
+    """Data folder of the embedded PostgreSQL."""
+    return data_dir() / "pgdata"
+
+
+def embedded_dsn(database: str = EMBEDDED_DATABASE) -> str:
+    """Start (or reuse) the embedded server and return a DSN for ``database``, creating it if needed."""
+    import pgserver  # imported lazily: only the embedded path needs it
+
+    folder = embedded_server_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(folder, cleanup_mode=None)
+    admin_dsn = server.get_uri("postgres")
+    ensure_database(admin_dsn, database)
+    return server.get_uri(database)
+
+
+def stop_embedded() -> bool:
+    """Stop the embedded server if it runs; return whether one was running."""
+    import pgserver
+
+    folder = embedded_server_dir()
+    if not (folder / "postmaster.pid").exists():
+        return False
+    server = pgserver.get_server(folder, cleanup_mode="stop")
+    server.cleanup()
+    return True
+
+
+def ensure_database(admin_dsn: str, database: str) -> None:
+    """Create ``database`` on the server behind ``admin_dsn`` unless it exists."""
+    conn = psycopg2.connect(admin_dsn)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+            if cur.fetchone() is None:
+                cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(database)))
+                log.info("created database %s", database)
+    finally:
+        conn.close()
+
+
+def warehouse_dsn() -> str:
+    """The DSN of the warehouse this process should use (see the module docstring for the order)."""
+    if dsn := os.environ.get("CLAIMWATCH_WAREHOUSE_DSN"):
+        return dsn
+    if value := os.environ.get(AIRFLOW_CONN_ENV):
+        return _dsn_from_airflow_env(value)
+    dsn = embedded_dsn()
+    # Child processes (the crawl subprocess) reuse the same server without resolving again.
+    os.environ["CLAIMWATCH_WAREHOUSE_DSN"] = dsn
+    return dsn
+
+
+@contextmanager
+def connect(
+    dsn: str | None = None, *, application_name: str = "claimwatch"
+) -> Iterator[psycopg2.extensions.connection]:
+    """Open a connection; commit on success, roll back on error, always close."""
+    conn = psycopg2.connect(dsn or warehouse_dsn(), application_name=application_name)
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()

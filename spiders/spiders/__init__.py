@@ -1,0 +1,9 @@
+"""One spider per source kind; :data:`SPIDERS` maps a registry ``kind`` to its spider class."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spiders.spiders.telegram import TelegramPreviewSpider
+
+SPIDERS: dict[str, Any] = {"telegram": TelegramPreviewSpider}

@@ -1,0 +1,118 @@
+"""What every claimwatch spider shares: its source, its run, its cursor, and honest bookkeeping of failures."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import DownloadCancelledError
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from claimwatch.registry import Source
+from spiders.items import QuarantineItem
+
+log = logging.getLogger(__name__)
+
+
+def decode_utf8(body: bytes) -> tuple[str, list[str]]:
+    """Decode a UTF-8 page, repairing what must be repaired and saying what was repaired.
+
+    Invalid byte sequences become U+FFFD and NUL characters are dropped (PostgreSQL text cannot hold
+    them); each repair is named so the caller can quarantine the original bytes with the reason.
+    """
+    problems: list[str] = []
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"invalid UTF-8 at byte {exc.start}")
+        text = body.decode("utf-8", errors="replace")
+    if "\x00" in text:
+        problems.append(f"{text.count(chr(0))} NUL byte(s) removed")
+        text = text.replace("\x00", "")
+    return text, problems
+
+
+class SourceSpider(scrapy.Spider):
+    """Base of the per-kind spiders: configured from a registry :class:`Source`, not from spider code.
+
+    Subclasses set :attr:`walk_complete` when they reach the end of what this run had to cover, and
+    implement :meth:`next_cursor`. Every failed request is counted by reason and makes the walk
+    incomplete, so the cursor stays put and the next run tries again.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        crawl_run_id: int | None = None,
+        cursor: dict[str, Any] | None = None,
+        dsn: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.crawl_run_id = crawl_run_id
+        self.cursor: dict[str, Any] = dict(cursor or {})
+        self.dsn = dsn
+        self.allowed_domains = source.allowed_domains
+        self.walk_complete = False
+        self.incomplete_reason: str | None = "walk not finished"
+        self.error_reasons: Counter[str] = Counter()
+
+    def next_cursor(self) -> dict[str, Any]:
+        """The cursor to store once the walk completed."""
+        raise NotImplementedError
+
+    def mark_incomplete(self, reason: str) -> None:
+        """Record why this run must not move the cursor (kept even if the walk later reaches its end)."""
+        self.error_reasons[reason.split(":")[0]] += 1
+        self.incomplete_reason = reason
+        self.walk_complete = False
+
+    def finish_walk(self, why: str) -> None:
+        """The walk reached its end; complete unless something was lost on the way."""
+        self.logger.info("walk finished: %s", why)
+        if not self.error_reasons:
+            self.walk_complete = True
+            self.incomplete_reason = None
+        self.crawler.stats.set_value("claimwatch/walk_end", why)
+
+    def quarantine(
+        self,
+        url: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        content: bytes | None = None,
+        external_id: str | None = None,
+    ) -> QuarantineItem:
+        """Build a quarantine item (the caller yields it) and log the reason."""
+        self.logger.warning("quarantine %s: %s", url, reason)
+        self.crawler.stats.inc_value("claimwatch/quarantine_items")
+        return QuarantineItem(self.source.id, url, reason, status, content, external_id)
+
+    def on_error(self, failure: Failure) -> Any:
+        """Errback of every request: log a clear reason, quarantine a too-large response, keep the cursor."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError):
+            response: Response = failure.value.response
+            reason = f"HTTP {response.status}"
+            if response.status == 404:
+                reason += f": {request.url} not found (wrong channel or page removed?)"
+            self.logger.error("request failed: %s", reason)
+            self.mark_incomplete(reason)
+            if response.body:
+                yield self.quarantine(request.url, reason, status=response.status, content=response.body[:1_000_000])
+            return
+        if failure.check(DownloadCancelledError):
+            reason = f"response larger than the size cap: {failure.value}"
+            self.logger.error("%s", reason)
+            self.mark_incomplete("size cap exceeded")
+            yield self.quarantine(request.url, reason)
+            return
+        reason = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+        self.logger.error("request %s failed: %s", request.url, reason)
+        self.mark_incomplete(reason)

@@ -1,0 +1,1 @@
+SELECT link_type, count(*) FROM core.claim_links GROUP BY 1;

@@ -1,0 +1,1 @@
+SELECT version, name, sha256 FROM ops.schema_migrations;

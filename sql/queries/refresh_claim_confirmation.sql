@@ -1,0 +1,1 @@
+REFRESH MATERIALIZED VIEW CONCURRENTLY marts.claim_confirmation;

@@ -1,0 +1,1 @@
+SELECT cursor FROM ops.source_state WHERE source_id = %(source_id)s;

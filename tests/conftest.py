@@ -1,0 +1,81 @@
+"""Shared fixtures: a real PostgreSQL for every test that needs one, never a mock.
+
+The server is the one named by ``CLAIMWATCH_TEST_ADMIN_DSN`` (a superuser DSN, e.g.
+``postgresql://postgres@127.0.0.1:5432/postgres``) when given; otherwise the embedded PostgreSQL
+(``pgserver``) started from a temporary data folder, which is what a fresh machine uses. Each test that
+asks for ``warehouse_dsn`` gets its own freshly migrated database, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql as pgsql
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared reference corpus (read-only, never copied into the project)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn() -> Iterator[str]:
+    """Superuser DSN of the PostgreSQL server the tests use."""
+    if dsn := os.environ.get("CLAIMWATCH_TEST_ADMIN_DSN"):
+        yield dsn
+        return
+    import pgserver
+
+    # Not under pytest's tmp folder: as root, pgserver runs postgres as an unprivileged user, which must be able to
+    # reach the data folder (pytest's /tmp/pytest-of-root is private to root).
+    folder = Path(tempfile.mkdtemp(prefix="claimwatch-test-pg-"))
+    server = pgserver.get_server(folder, cleanup_mode="delete")
+    try:
+        yield server.get_uri("postgres")
+    finally:
+        server.cleanup()
+
+
+def _with_database(admin_dsn: str, name: str) -> str:
+    if "?" in admin_dsn:  # URI with query (the embedded server's socket): swap the path
+        base, query_string = admin_dsn.split("?", 1)
+        return base.rsplit("/", 1)[0] + "/" + name + "?" + query_string
+    return admin_dsn.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def empty_database(pg_admin_dsn: str) -> Iterator[str]:
+    """DSN of a new, empty database, dropped after the test."""
+    name = f"cw_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(pg_admin_dsn)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    try:
+        yield _with_database(pg_admin_dsn, name)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
+        admin.close()
+
+
+@pytest.fixture
+def warehouse_dsn(empty_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """DSN of a fresh, migrated warehouse (dimensions loaded), also exported as CLAIMWATCH_WAREHOUSE_DSN."""
+    from claimwatch.warehouse.migrate import migrate
+
+    migrate(empty_database)
+    monkeypatch.setenv("CLAIMWATCH_WAREHOUSE_DSN", empty_database)
+    return empty_database

@@ -1,0 +1,49 @@
+"""Helpers for tests that crawl a loopback replay site into a real warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from claimwatch.crawl import SUMMARY_PREFIX
+
+
+def write_registry(path: Path, *entries: str) -> Path:
+    """Write a registry file from TOML ``[[source]]`` snippets."""
+    path.write_text("\n".join(entries), encoding="utf-8")
+    return path
+
+
+def telegram_entry(source_id: str, channel: str, base_url: str, backfill: str | int = '"all"', **politeness: Any) -> str:
+    """A loopback Telegram registry entry with no delays (the site is on this machine)."""
+    polite = {"download_delay": 0.0, "autothrottle": False, "concurrency": 4, **politeness}
+    inline = ", ".join(f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in polite.items())
+    return (
+        f'[[source]]\nid = "{source_id}"\nkind = "telegram"\nchannel = "{channel}"\nbase_url = "{base_url}"\n'
+        f"backfill = {backfill}\npoliteness = {{ {inline} }}\n"
+    )
+
+
+def crawl_command(registry: Path, source_id: str) -> list[str]:
+    return [sys.executable, "-m", "claimwatch.crawl", "--sources", str(registry), "--source", source_id]
+
+
+def run_crawl(registry: Path, source_id: str, dsn: str, timeout: float = 600) -> tuple[int, dict[str, Any], str]:
+    """Run one crawl in a subprocess (as the DAG does); return exit code, summary row and stderr."""
+    proc = subprocess.run(
+        crawl_command(registry, source_id),
+        env={**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn, "CLAIMWATCH_CRAWL_LOG_LEVEL": "INFO"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    summary: dict[str, Any] = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith(SUMMARY_PREFIX):
+            summary = json.loads(line[len(SUMMARY_PREFIX) :])
+    return proc.returncode, summary, proc.stderr
