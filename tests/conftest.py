@@ -21,6 +21,14 @@ from psycopg2 import sql as pgsql
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 
+# Airflow reads its configuration when first imported: give the test session its own AIRFLOW_HOME (SQLite metadata
+# database, the project's DAG folder) before any test can import it.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="claimwatch-test-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+from claimwatch.airflow_local import airflow_env  # noqa: E402
+
+os.environ.update(airflow_env())
+
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:

@@ -1,0 +1,256 @@
+"""``claimwatch``: the command line of the pipeline.
+
+Contracts other tools rely on (see DESIGN.md): ``extract``, ``extract-articles``, ``replay``, ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from claimwatch.config import PROJECT_ROOT
+
+DEMO_DIR = PROJECT_ROOT / "demo"
+DEMO_CHANNEL_PORT = 8765
+DEMO_NEWS_PORT = 8766
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from claimwatch.extract_jsonl import run_extract
+
+    if args.input:
+        with open(args.input, encoding="utf-8") as inp:
+            run_extract(inp, sys.stdout)
+    else:
+        run_extract(sys.stdin, sys.stdout)
+    return 0
+
+
+def _cmd_extract_articles(args: argparse.Namespace) -> int:
+    from claimwatch.extract_articles import run_extract_articles
+
+    run_extract_articles(args.paths, sys.stdout)
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import warehouse_dsn
+
+    applied = prepare_warehouse(warehouse_dsn())
+    print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    return 0
+
+
+def _print_summary(rows: list[dict[str, Any]], elapsed: dict[str, float]) -> None:
+    header = (
+        f"{'source':<24} {'kind':<9} {'status':<8} {'seen':>6} {'new':>6} {'quar.':>5} {'req.':>5} "
+        f"{'landed':>7} {'docs':>6} {'claims':>6} {'time s':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['source_id']:<24} {r['kind']:<9} {r['status'] or '-':<8} {r['items'] or 0:>6} {r['new_rows'] or 0:>6} "
+            f"{r['quarantined'] or 0:>5} {r['requests'] or 0:>5} {r['raw_rows']:>7} {r['documents']:>6} "
+            f"{r['claims']:>6} {elapsed.get(r['source_id'], 0.0):>7.1f}"
+        )
+    print(
+        "seen = documents the spider read this run; new = rows it added to raw.documents; "
+        "landed = raw rows the source holds in all."
+    )
+
+
+def run_sources(sources: Path) -> int:
+    """Run every enabled source of a registry once through its real DAG (``dag.test()``), then the marts."""
+    import psycopg2.extras
+
+    from claimwatch import airflow_local
+    from claimwatch.registry import RegistryError, enabled_sources
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import connect, query, warehouse_dsn
+
+    try:
+        selected = enabled_sources(sources)
+    except RegistryError as exc:
+        print(f"claimwatch run: {exc}", file=sys.stderr)
+        return 2
+    airflow_local.apply_env(airflow_local.airflow_env(sources))
+    dsn = warehouse_dsn()
+    prepare_warehouse(dsn)
+    airflow_local.ensure_metadata_db()
+    dags = airflow_local.load_dags()
+    elapsed: dict[str, float] = {}
+    failed: list[str] = []
+    for source in selected:
+        dag_id = f"ingest__{source.id}"
+        print(f"running {dag_id} ...", flush=True)
+        started = time.perf_counter()
+        state = airflow_local.test_dag(dags[dag_id])
+        elapsed[source.id] = time.perf_counter() - started
+        if state != "success":
+            failed.append(f"{dag_id} ({state})")
+    if "marts" in dags:
+        print("running marts ...", flush=True)
+        if (state := airflow_local.test_dag(dags["marts"])) != "success":
+            failed.append(f"marts ({state})")
+    with connect(dsn) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute(query("run_summary"), {"source_ids": [s.id for s in selected]})
+        rows = [dict(r) for r in cur.fetchall()]
+    print()
+    _print_summary(rows, elapsed)
+    if failed:
+        print(f"\nFAILED: {', '.join(failed)} (see the task logs above)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return run_sources(Path(args.sources))
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the demo channels and news site on loopback and run the demo registry through its DAGs."""
+    from claimwatch.replay import ReplayServer
+    from claimwatch.warehouse.connection import EMBEDDED_DATABASE
+
+    channels = sorted((DEMO_DIR / "channels").glob("*.jsonl"))
+    try:
+        channel_server = ReplayServer(channels, port=DEMO_CHANNEL_PORT)
+        news_server = ReplayServer(site=DEMO_DIR / "news_site", port=DEMO_NEWS_PORT)
+    except OSError as exc:
+        print(
+            f"claimwatch demo: cannot serve on 127.0.0.1:{DEMO_CHANNEL_PORT}/{DEMO_NEWS_PORT}: {exc}", file=sys.stderr
+        )
+        return 2
+    started = time.perf_counter()
+    with channel_server, news_server:
+        print(f"demo channels on {channel_server.url}/s/<channel>, demo news site on {news_server.url}/")
+        code = run_sources(Path(args.sources))
+    print(f"\ndemo finished in {time.perf_counter() - started:.1f} s")
+    dsn = os.environ.get("CLAIMWATCH_WAREHOUSE_DSN", "")
+    if "?host=/" in dsn:  # the embedded server listens on a Unix socket only
+        socket_dir = dsn.split("host=", 1)[1].split("&")[0]
+        print("\nThe embedded warehouse keeps running. Query it with psql:")
+        print(f'  psql "host={socket_dir} dbname={EMBEDDED_DATABASE} user=postgres"')
+        print("  (or: .venv/bin/claimwatch warehouse psql; stop it with: .venv/bin/claimwatch warehouse stop)")
+    else:
+        print(f'\nQuery the warehouse with: psql "{dsn}"')
+    print("Try:  SELECT actor_id, weapon, target_country, count(*) FROM core.claims GROUP BY 1, 2, 3 ORDER BY 4 DESC;")
+    print("      SELECT * FROM marts.claim_confirmation ORDER BY event_date;")
+    return code
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    from claimwatch import crawl
+
+    return crawl.main(["--sources", args.sources, "--source", args.source])
+
+
+def _cmd_reprocess(args: argparse.Namespace) -> int:
+    from claimwatch.tasks import prepare_warehouse, reprocess
+    from claimwatch.warehouse import warehouse_dsn
+
+    prepare_warehouse(warehouse_dsn())
+    print(reprocess())
+    return 0
+
+
+def _cmd_warehouse(args: argparse.Namespace) -> int:
+    from claimwatch.warehouse.connection import embedded_server_dir, stop_embedded, warehouse_dsn
+
+    if args.action == "dsn":
+        print(warehouse_dsn())
+    elif args.action == "stop":
+        print("stopped" if stop_embedded() else "the embedded warehouse was not running")
+    elif args.action == "psql":
+        dsn = warehouse_dsn()
+        bundled = Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "psql"
+        psql = "psql" if os.system("command -v psql >/dev/null 2>&1") == 0 else str(bundled)
+        os.execvp(psql, [psql, dsn])
+    elif args.action == "path":
+        print(embedded_server_dir())
+    return 0
+
+
+def _cmd_airflow(args: argparse.Namespace) -> int:
+    from claimwatch import airflow_local
+
+    airflow_local.apply_env(airflow_local.airflow_env(Path(args.sources)))
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import warehouse_dsn
+
+    prepare_warehouse(warehouse_dsn())
+    return airflow_local.serve()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (``claimwatch --help``)."""
+    parser = argparse.ArgumentParser(prog="claimwatch", description="Militia attack claims: scrape, extract, load.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", help="JSON Lines posts in, one JSON object with claim fields per line out")
+    p.add_argument("--input", help="JSON Lines file (default: stdin)")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("extract-articles", help="article text and metadata from .html/.html.gz files or folders")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=_cmd_extract_articles)
+
+    p = sub.add_parser("replay", help="serve JSON Lines posts as t.me/s/<channel> pages on loopback", add_help=False)
+    p.set_defaults(func=None)
+
+    default_sources = os.environ.get("CLAIMWATCH_SOURCES", str(PROJECT_ROOT / "sources.toml"))
+    p = sub.add_parser("run", help="run every source of a registry once through its DAG (dag.test())")
+    p.add_argument("--sources", required=True, help="registry TOML file")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("demo", help="serve the demo channels and news site and run the demo registry")
+    p.add_argument("--sources", default=str(PROJECT_ROOT / "sources.toml"))
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl one source without Airflow")
+    p.add_argument("--sources", default=default_sources)
+    p.add_argument("--source", required=True)
+    p.set_defaults(func=_cmd_crawl)
+
+    p = sub.add_parser("migrate", help="apply warehouse migrations and load the actor/place dimensions")
+    p.set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser("reprocess", help="re-extract claims made by older extractor versions")
+    p.set_defaults(func=_cmd_reprocess)
+
+    p = sub.add_parser("warehouse", help="the warehouse: print its DSN, open psql, stop the embedded server")
+    p.add_argument("action", choices=["dsn", "psql", "stop", "path"])
+    p.set_defaults(func=_cmd_warehouse)
+
+    p = sub.add_parser("airflow", help="Airflow UI, scheduler, DAG processor and triggerer on 127.0.0.1")
+    p.add_argument("--sources", default=default_sources)
+    p.set_defaults(func=_cmd_airflow)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``claimwatch`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "replay":  # replay owns its own argument parser (also `python -m claimwatch.replay`)
+        from claimwatch import replay
+
+        return replay.main(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

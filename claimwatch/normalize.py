@@ -1,0 +1,219 @@
+"""Build ``core.documents`` from landed raw versions: clean text, UTC times, language, duplicates.
+
+Runs in the warehouse's rhythm, not the crawler's: it re-reads ``raw.documents`` (the HTML as fetched),
+so improving the normalizer and bumping :data:`NORMALIZER_VERSION` rebuilds history without crawling.
+Rows are upserted on their natural key, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import astuple, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg2
+import psycopg2.extras
+
+from claimwatch.language import detect_language
+from claimwatch.near_duplicates import NearDuplicateIndex, exact_fingerprint
+from claimwatch.telegram_preview import parse_message_html
+from claimwatch.textnorm import clean_text, normalize_for_matching
+from claimwatch.warehouse import connect, query
+
+log = logging.getLogger(__name__)
+
+NORMALIZER_VERSION = "norm-1"
+BATCH_SIZE = 2000
+NEAR_DUP_WINDOW = timedelta(days=3)
+
+
+@dataclass
+class CoreDocument:
+    """One ``core.documents`` row (column order of ``core_documents_stage_copy.sql``)."""
+
+    source_id: str
+    external_id: str
+    raw_document_id: int
+    doc_type: str
+    url: str
+    canonical_url: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    title: str | None
+    author: str | None
+    text: str
+    text_normalized: str
+    language: str | None
+    views: int | None
+    forwarded_from: str | None
+    edited: bool
+    versions: int
+    exact_fingerprint: str
+    normalizer_version: str = NORMALIZER_VERSION
+
+
+class NotNormalizable(ValueError):
+    """A raw version that yields no document (unreadable message, page with no article)."""
+
+
+def _telegram(row: dict[str, Any]) -> CoreDocument:
+    post = parse_message_html(row["body"])
+    if post is None:
+        raise NotNormalizable("message widget could not be parsed")
+    meta = row["meta"] or {}
+    text = clean_text(post.text)
+    return _document(
+        row,
+        "telegram_post",
+        text,
+        published_at=post.posted_at or row["published_at"],
+        views=meta.get("views", post.views),
+        forwarded_from=post.forwarded_from,
+        edited=post.edited,
+    )
+
+
+def _article(row: dict[str, Any]) -> CoreDocument:
+    from claimwatch.articles import ArticleExtractionError, extract_article
+
+    try:
+        article = extract_article(row["body"], url=row["url"], content_type=row["content_type"])
+    except ArticleExtractionError as exc:
+        raise NotNormalizable(str(exc)) from exc
+    published = _parse_time(article.published_at) or row["published_at"]
+    return _document(
+        row,
+        "article",
+        clean_text(article.body),
+        published_at=published,
+        title=article.title,
+        author=article.author,
+        canonical_url=article.canonical_url,
+        language=article.language,
+    )
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None  # a date without zone is not a UTC instant: leave it to raw
+
+
+def _document(
+    row: dict[str, Any],
+    doc_type: str,
+    text: str,
+    *,
+    published_at: datetime | None,
+    language: str | None = None,
+    **extra: Any,
+) -> CoreDocument:
+    normalized = normalize_for_matching(text)
+    return CoreDocument(
+        source_id=row["source_id"],
+        external_id=row["external_id"],
+        raw_document_id=row["raw_document_id"],
+        doc_type=doc_type,
+        url=row["url"],
+        canonical_url=extra.get("canonical_url"),
+        published_at=published_at,
+        fetched_at=row["fetched_at"],
+        title=clean_text(extra["title"]) if extra.get("title") else None,
+        author=extra.get("author"),
+        text=text,
+        text_normalized=normalized,
+        language=language or detect_language(text),
+        views=extra.get("views"),
+        forwarded_from=extra.get("forwarded_from"),
+        edited=bool(extra.get("edited", False)),
+        versions=int(row["versions"]),
+        exact_fingerprint=exact_fingerprint(text),
+    )
+
+
+def build_document(row: dict[str, Any]) -> CoreDocument:
+    """Turn one candidate raw row (see ``normalize_candidates.sql``) into a core document."""
+    return _telegram(row) if row["source_kind"] == "telegram" else _article(row)
+
+
+def _csv(docs: Iterable[CoreDocument]) -> io.StringIO:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for doc in docs:
+        writer.writerow(None if v is None else (v.isoformat() if isinstance(v, datetime) else v) for v in astuple(doc))
+    buffer.seek(0)
+    return buffer
+
+
+def _candidates(conn: Any, source_id: str) -> Iterator[list[dict[str, Any]]]:
+    with conn.cursor(name="normalize_candidates", cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.itersize = BATCH_SIZE
+        cur.execute(query("normalize_candidates"), {"source_id": source_id, "normalizer_version": NORMALIZER_VERSION})
+        while rows := cur.fetchmany(BATCH_SIZE):
+            yield [dict(r) for r in rows]
+
+
+def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
+    """Normalize every raw version of ``source_id`` that needs it; return counts."""
+    counts = {"documents": 0, "failed": 0, "exact_duplicates": 0, "near_duplicates": 0}
+    with connect(dsn) as reader, connect(dsn) as writer:
+        with writer.cursor() as cur:
+            cur.execute(query("core_documents_stage_create"))
+        for rows in _candidates(reader, source_id):
+            docs: list[CoreDocument] = []
+            for row in rows:
+                try:
+                    docs.append(build_document(row))
+                except NotNormalizable as exc:
+                    counts["failed"] += 1
+                    log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
+            if not docs:
+                continue
+            with writer.cursor() as cur:
+                cur.copy_expert(query("core_documents_stage_copy"), _csv(docs))
+                cur.execute(query("core_documents_upsert"))
+                upserted = cur.fetchall()
+                exact, near = _mark_duplicates(cur, upserted)
+            writer.commit()
+            counts["documents"] += len(upserted)
+            counts["exact_duplicates"] += exact
+            counts["near_duplicates"] += near
+    log.info("normalized %s: %s", source_id, counts)
+    return counts
+
+
+def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]]) -> tuple[int, int]:
+    """Point each new document at the earliest earlier document with the same or nearly the same text."""
+    batch = sorted((r for r in upserted if r[3]), key=lambda r: (r[2] is None, r[2], r[0]))
+    dated = [r[2] for r in batch if r[2] is not None]
+    if not batch:
+        return 0, 0
+    index = NearDuplicateIndex()
+    fingerprints: dict[str, int] = {}
+    batch_ids = {r[0] for r in batch}
+    if dated:
+        cur.execute(query("near_dup_seed"), {"since": min(dated) - NEAR_DUP_WINDOW, "until": max(dated)})
+        for doc_id, text_normalized, fingerprint in cur.fetchall():
+            if doc_id in batch_ids:
+                continue
+            fingerprints.setdefault(fingerprint, doc_id)
+            index.add(str(doc_id), text_normalized)
+    exact = near = 0
+    for doc_id, _external_id, _published, text_normalized, fingerprint in batch:
+        original = fingerprints.setdefault(fingerprint, doc_id)
+        cluster = index.add(str(doc_id), text_normalized)
+        of: int | None = None
+        if original != doc_id:
+            of, exact = original, exact + 1
+        elif cluster != str(doc_id):
+            of, near = int(cluster), near + 1
+        cur.execute(query("near_dup_set"), {"doc_id": doc_id, "near_dup_of": of})
+    return exact, near

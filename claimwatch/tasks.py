@@ -1,0 +1,108 @@
+"""The bodies of the DAG tasks. DAG files only wire these together; everything here is plain Python
+that can be called (and tested) without Airflow.
+
+Each task resolves the warehouse itself (:func:`dsn`): the Airflow connection ``claimwatch_warehouse``
+when Airflow knows one, else ``CLAIMWATCH_WAREHOUSE_DSN``, else the embedded server.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from claimwatch.crawl import RunContext, run_subprocess
+from claimwatch.registry import find_source
+from claimwatch.warehouse import warehouse_dsn
+from claimwatch.warehouse.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+CORE_ASSET_URI = "claimwatch://warehouse/core"
+AIRFLOW_CONN_ID = "claimwatch_warehouse"
+
+
+def dsn() -> str:
+    """Warehouse DSN for a task: Airflow connection first (secrets backends included), then the defaults.
+
+    Airflow is consulted only when this code already runs inside it (a task imported it): called from the
+    CLI or a test, importing Airflow would only cost start-up time and create an AIRFLOW_HOME.
+    """
+    if "airflow.sdk" not in sys.modules:
+        return warehouse_dsn()
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(AIRFLOW_CONN_ID)
+        uri = str(conn.get_uri())
+        return uri.replace("postgres://", "postgresql://", 1)
+    except Exception:  # no Airflow, not in a task, or no such connection: fall back
+        return warehouse_dsn()
+
+
+def prepare_warehouse(target: str | None = None) -> list[str]:
+    """Apply pending migrations and (re)load the actor and place dimensions; cheap when up to date."""
+    from claimwatch.dimensions import load_dimensions
+
+    target = target or dsn()
+    applied = migrate(target)
+    load_dimensions(target)
+    return applied
+
+
+def crawl_source(
+    source_id: str,
+    registry: str,
+    dag_id: str | None = None,
+    dag_run_id: str | None = None,
+    task_try: int | None = None,
+) -> dict[str, Any]:
+    """Crawl one source in a subprocess; return its ``ops.crawl_runs`` row. Raises when the crawl failed."""
+    target = dsn()
+    prepare_warehouse(target)
+    source = find_source(registry, source_id)
+    summary = run_subprocess(source, registry, target, RunContext(dag_id, dag_run_id, task_try))
+    log.info("crawl of %s: %s", source_id, summary)
+    return summary
+
+
+def normalize_source(source_id: str) -> dict[str, int]:
+    """Build ``core.documents`` rows for the source's new or changed raw versions."""
+    from claimwatch.normalize import normalize_documents
+
+    return normalize_documents(dsn(), source_id)
+
+
+def extract_source(source_id: str) -> dict[str, int]:
+    """(Re-)extract ``core.claims`` for the source's documents that need it."""
+    from claimwatch.load_claims import extract_documents
+
+    return extract_documents(dsn(), source_id=source_id)
+
+
+def check_source(source_id: str, crawl_run: dict[str, Any], dag_run_id: str | None = None) -> list[dict[str, Any]]:
+    """Run the data-quality checks of one ingest run; raise :class:`checks.DataQualityError` on failure."""
+    from claimwatch.checks import run_checks
+
+    return run_checks(dsn(), source_id, int(crawl_run["crawl_run_id"]), dag_run_id)
+
+
+def reprocess() -> dict[str, int]:
+    """Re-extract every document whose claims came from another extractor version (no crawling)."""
+    from claimwatch.load_claims import extract_documents
+
+    return extract_documents(dsn(), source_id=None, reprocess=True)
+
+
+def link_claims() -> dict[str, int]:
+    """Link claims to corroborating reports and reposts (``core.claim_links``)."""
+    from claimwatch.load_claims import link_claims as link
+
+    return link(dsn())
+
+
+def refresh_marts() -> dict[str, float]:
+    """Refresh the analyst marts."""
+    from claimwatch.marts import refresh
+
+    return refresh(dsn())
