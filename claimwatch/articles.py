@@ -88,6 +88,10 @@ def extract_article(html: str | bytes, url: str | None = None, content_type: str
     tree = _parse(html)
     if tree is None:
         raise ArticleExtractionError("not an HTML document")
+    if _declares_empty_body(tree):
+        # The publisher's own markup says where the story is, and it is empty (a placeholder, a page whose
+        # body failed to render): whatever else the page holds is navigation, not the article.
+        raise ArticleExtractionError("empty article body (the page's articleBody element has no text)")
 
     extracted = trafilatura.bare_extraction(
         html, url=url, favor_precision=True, include_comments=False, with_metadata=True
@@ -116,6 +120,14 @@ def extract_article(html: str | bytes, url: str | None = None, content_type: str
         updated_at=structured.get("modified"),
         language=language,
         canonical_url=_canonical_url(tree, url) or (precise.url if precise is not None else None) or url,
+    )
+
+
+def _declares_empty_body(tree: Any) -> bool:
+    """True when the page marks up an ``itemprop=articleBody`` element and every such element is empty."""
+    declared = tree.xpath('//*[@itemprop="articleBody"]')
+    return bool(declared) and all(
+        not ("".join(el.itertext()).strip() or (el.get("content") or "").strip()) for el in declared
     )
 
 

@@ -63,19 +63,22 @@ class Source:
     max_pages: int = 50
     revisit_hours: float = 24.0
     tags: tuple[str, ...] = ()
+    extra_domains: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
     selectors: Selectors = field(default_factory=Selectors)
 
     @property
     def allowed_domains(self) -> list[str]:
-        """Hosts the spider may visit: the source's own host only."""
+        """Hosts the spider may visit: the source's own host, plus the registry's ``allowed_domains``
+        (a feed on rss.example.com whose articles live on www.example.com)."""
         host = urlsplit(self.url).hostname
-        return [host] if host else []
+        return ([host] if host else []) + [d for d in self.extra_domains if d != host]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, stored in ``ops.sources.config`` and passed to the crawl subprocess."""
         data = asdict(self)
         data["tags"] = list(self.tags)
+        data["extra_domains"] = list(self.extra_domains)
         return data
 
     @classmethod
@@ -85,6 +88,7 @@ class Source:
         data["politeness"] = Politeness(**data.get("politeness", {}))
         data["selectors"] = Selectors(**data.get("selectors", {}))
         data["tags"] = tuple(data.get("tags", ()))
+        data["extra_domains"] = tuple(data.get("extra_domains", ()))
         return cls(**data)
 
 
@@ -183,6 +187,11 @@ def _parse_entry(path: Path, i: int, raw: Any) -> Source:
         if not all(isinstance(t, str) for t in tags):
             raise _fail(path, i, sid, "tags", "must be a list of strings")
         values["tags"] = tuple(tags)
+    if "allowed_domains" in raw:
+        domains = _typed(path, i, sid, "allowed_domains", raw["allowed_domains"], list)
+        if not all(isinstance(d, str) and d and "/" not in d for d in domains):
+            raise _fail(path, i, sid, "allowed_domains", "must be a list of host names (no scheme, no path)")
+        values["extra_domains"] = tuple(d.lower() for d in domains)
     values["politeness"] = _parse_politeness(path, i, sid, raw.get("politeness", {}))
     values["selectors"] = _parse_selectors(path, i, sid, kind, raw.get("selectors"))
     return Source(**values)

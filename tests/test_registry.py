@@ -48,8 +48,11 @@ def test_shipped_registries_are_valid() -> None:
         ('id = "x"\nkind = "feed"\nurl = "ftp://a.b/"', "url", "http(s) URL"),
         ('id = "x"\nkind = "feed"\nurl = "https://a.b/"\nbackfill = -3', "backfill", "positive"),
         ('id = "x"\nkind = "feed"\nurl = "https://a.b/"\nshedule = "@daily"', "shedule", "unknown key"),
-        ('id = "x"\nkind = "feed"\nurl = "https://a.b/"\npoliteness = { download_delay = "fast" }',
-         "politeness.download_delay", "expected"),
+        (
+            'id = "x"\nkind = "feed"\nurl = "https://a.b/"\npoliteness = { download_delay = "fast" }',
+            "politeness.download_delay",
+            "expected",
+        ),
         ('id = "x"\nkind = "listing"\nurl = "https://a.b/"', "selectors", "required for listing"),
     ],
 )

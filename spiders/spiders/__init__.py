@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from spiders.spiders.news import FeedSpider, ListingSpider, SitemapSpider
 from spiders.spiders.telegram import TelegramPreviewSpider
 
-SPIDERS: dict[str, Any] = {"telegram": TelegramPreviewSpider}
+SPIDERS: dict[str, Any] = {
+    "telegram": TelegramPreviewSpider,
+    "feed": FeedSpider,
+    "sitemap": SitemapSpider,
+    "listing": ListingSpider,
+}

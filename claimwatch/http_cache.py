@@ -1,0 +1,112 @@
+"""``ops.http_cache``: what the news spiders remember about each URL between runs.
+
+Two uses, one table:
+
+* **conditional GET**: feeds, sitemaps, listing pages and articles are requested with ``If-None-Match`` /
+  ``If-Modified-Since`` from their last ``200``; a ``304`` means there is nothing new to read;
+* **revisit windows**: an article fetched (or landed) within the source's ``revisit_hours`` is not requested at
+  all; after that it is re-checked, conditionally, to catch edits.
+
+Rows are written once per crawl, after the item pipeline has committed the documents (see
+:func:`record_fetches`): a validator that says "seen" must never get ahead of the data it vouches for, or a crash
+would make the next run skip an article that never landed. Discovery pages (feeds, sitemaps, listings) are the
+caller's responsibility: the spider hands them over only when every article they led to was dealt with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg2.extensions
+
+from claimwatch.warehouse import query
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """What the warehouse knows about one URL of a source."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_sha256: str | None = None
+    last_fetched_at: datetime | None = None
+    recent: bool = False  # fetched or landed within the revisit window
+
+    @property
+    def known(self) -> bool:
+        """Fetched or landed at least once."""
+        return self.last_fetched_at is not None
+
+    def conditional_headers(self) -> dict[str, str]:
+        """Request headers that turn a GET into a conditional one (empty when nothing is stored)."""
+        headers: dict[str, str] = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One fetch to remember. ``document_id`` is set for an article: the canonical URL the row vouches for, so
+    the row is written only if that document is in the warehouse."""
+
+    url: str
+    http_status: int
+    fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    content_sha256: str | None = None
+    document_id: str | None = None
+
+
+def lookup(
+    conn: psycopg2.extensions.connection, source_id: str, urls: Iterable[str], revisit_hours: float
+) -> dict[str, CacheEntry]:
+    """Cache entries of ``urls`` (every URL asked gets an entry; unknown ones are empty), in one query."""
+    wanted = sorted(set(urls))
+    if not wanted:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute(
+            query("news_http_cache_lookup"),
+            {"source_id": source_id, "urls": wanted, "revisit_seconds": float(revisit_hours) * 3600.0},
+        )
+        rows = cur.fetchall()
+    return {
+        url: CacheEntry(url, etag, last_modified, sha, fetched_at, bool(recent))
+        for url, etag, last_modified, sha, fetched_at, recent in rows
+    }
+
+
+def record_fetches(cur: psycopg2.extensions.cursor, source_id: str, records: Iterable[FetchRecord]) -> int:
+    """Upsert fetch records in one statement, inside the caller's transaction; return rows written.
+
+    Article records whose document is not in ``raw.documents`` or ``ops.quarantine`` are left out by the SQL
+    itself. Of several records for one URL the latest wins; an older record never overwrites a newer row.
+    """
+    latest: dict[str, FetchRecord] = {}
+    for record in records:
+        if record.url not in latest or latest[record.url].fetched_at <= record.fetched_at:
+            latest[record.url] = record
+    if not latest:
+        return 0
+    rows = list(latest.values())
+    cur.execute(
+        query("news_http_cache_upsert"),
+        {
+            "source_id": source_id,
+            "urls": [r.url for r in rows],
+            "etags": [r.etag for r in rows],
+            "last_modified": [r.last_modified for r in rows],
+            "content_sha256": [r.content_sha256 for r in rows],
+            "http_status": [r.http_status for r in rows],
+            "fetched_at": [r.fetched_at for r in rows],
+            "document_ids": [r.document_id for r in rows],
+        },
+    )
+    return int(cur.rowcount)
