@@ -98,11 +98,16 @@ def main() -> int:
         _, again, _ = run_crawl(registry, "naya", dsn)
         rerun_wall = time.perf_counter() - rerun_started
     copied, copy_s = bare_copy_seconds(dsn)
-    print(f"crawl landed {rows} posts in {wall:.2f} s wall ({rows / wall:,.0f} posts/s incl. process start-up); "
-          f"spider {summary['duration_s']:.2f} s ({rows / summary['duration_s']:,.0f} posts/s); "
-          f"{summary['requests']} requests, {summary['bytes'] / 1e6:.1f} MB")
+    print(
+        f"crawl landed {rows} posts in {wall:.2f} s wall ({rows / wall:,.0f} posts/s incl. process start-up); "
+        f"spider {summary['duration_s']:.2f} s ({rows / summary['duration_s']:,.0f} posts/s); "
+        f"{summary['requests']} requests, {summary['bytes'] / 1e6:.1f} MB"
+    )
     print(f"bare COPY of the same {copied} rows: {copy_s:.3f} s ({copied / copy_s:,.0f} rows/s)")
-    print(f"ratio crawl-and-land / bare COPY time: {wall / copy_s:.1f}x (spider only: {summary['duration_s'] / copy_s:.1f}x)")
+    print(
+        f"ratio crawl-and-land / bare COPY time: {wall / copy_s:.1f}x "
+        f"(spider only: {summary['duration_s'] / copy_s:.1f}x)"
+    )
     print(f"peak RSS of the crawl process: {peak_kib / 1024:.0f} MiB")
     print(f"re-run: {again['requests']} requests, {again['new_rows']} new rows, {rerun_wall:.2f} s wall")
     if server is not None:

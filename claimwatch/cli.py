@@ -6,14 +6,16 @@ Contracts other tools rely on (see DESIGN.md): ``extract``, ``extract-articles``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from claimwatch.config import PROJECT_ROOT
+from claimwatch.config import PROJECT_ROOT, data_dir
 
 DEMO_DIR = PROJECT_ROOT / "demo"
 DEMO_CHANNEL_PORT = 8765
@@ -66,8 +68,39 @@ def _print_summary(rows: list[dict[str, Any]], elapsed: dict[str, float]) -> Non
     )
 
 
-def run_sources(sources: Path) -> int:
-    """Run every enabled source of a registry once through its real DAG (``dag.test()``), then the marts."""
+@contextlib.contextmanager
+def _logs_to(path: Path | None) -> Iterator[TextIO]:
+    """Send this process's stdout/stderr file descriptors (Airflow's task logs, the crawl subprocesses) to
+    ``path``, and yield a stream to the real console for progress lines. ``None`` keeps everything on screen."""
+    if path is None:
+        yield sys.stdout
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    console = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    with path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield console
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            console.close()
+
+
+def run_sources(sources: Path, verbose: bool = False) -> int:
+    """Run every enabled source of a registry once through its real DAG (``dag.test()``), then the marts.
+
+    Airflow's task logs go to a file under the data folder (``--verbose`` shows them instead); the console gets
+    one line per DAG and the summary.
+    """
     import psycopg2.extras
 
     from claimwatch import airflow_local
@@ -81,37 +114,40 @@ def run_sources(sources: Path) -> int:
         print(f"claimwatch run: {exc}", file=sys.stderr)
         return 2
     airflow_local.apply_env(airflow_local.airflow_env(sources))
+    # A person is watching this run: retry failed tasks, but after seconds rather than the DAG's minutes.
+    os.environ.setdefault("CLAIMWATCH_DAG_RETRY_DELAY_S", "3")
     dsn = warehouse_dsn()
     prepare_warehouse(dsn)
-    airflow_local.ensure_metadata_db()
-    dags = airflow_local.load_dags()
+    log_path = None if verbose else data_dir() / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    if log_path is not None:
+        print(f"Airflow task logs: {log_path}", flush=True)
     elapsed: dict[str, float] = {}
     failed: list[str] = []
-    for source in selected:
-        dag_id = f"ingest__{source.id}"
-        print(f"running {dag_id} ...", flush=True)
-        started = time.perf_counter()
-        state = airflow_local.test_dag(dags[dag_id])
-        elapsed[source.id] = time.perf_counter() - started
-        if state != "success":
-            failed.append(f"{dag_id} ({state})")
-    if "marts" in dags:
-        print("running marts ...", flush=True)
-        if (state := airflow_local.test_dag(dags["marts"])) != "success":
-            failed.append(f"marts ({state})")
+    with _logs_to(log_path) as console:
+        airflow_local.ensure_metadata_db()
+        dags = airflow_local.load_dags()
+        for dag_id in [f"ingest__{s.id}" for s in selected] + (["marts"] if "marts" in dags else []):
+            print(f"  {dag_id:<32}", end=" ", file=console, flush=True)
+            started = time.perf_counter()
+            state = airflow_local.test_dag(dags[dag_id])
+            elapsed[dag_id.removeprefix("ingest__")] = time.perf_counter() - started
+            print(f"{state:<8} {time.perf_counter() - started:6.1f} s", file=console, flush=True)
+            if state != "success":
+                failed.append(f"{dag_id} ({state})")
     with connect(dsn) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.execute(query("run_summary"), {"source_ids": [s.id for s in selected]})
         rows = [dict(r) for r in cur.fetchall()]
     print()
     _print_summary(rows, elapsed)
     if failed:
-        print(f"\nFAILED: {', '.join(failed)} (see the task logs above)", file=sys.stderr)
+        where = f"in {log_path}" if log_path else "above"
+        print(f"\nFAILED: {', '.join(failed)} (see the task logs {where})", file=sys.stderr)
         return 1
     return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    return run_sources(Path(args.sources))
+    return run_sources(Path(args.sources), verbose=args.verbose)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -131,7 +167,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with channel_server, news_server:
         print(f"demo channels on {channel_server.url}/s/<channel>, demo news site on {news_server.url}/")
-        code = run_sources(Path(args.sources))
+        code = run_sources(Path(args.sources), verbose=args.verbose)
     print(f"\ndemo finished in {time.perf_counter() - started:.1f} s")
     dsn = os.environ.get("CLAIMWATCH_WAREHOUSE_DSN", "")
     if "?host=/" in dsn:  # the embedded server listens on a Unix socket only
@@ -141,7 +177,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print("  (or: .venv/bin/claimwatch warehouse psql; stop it with: .venv/bin/claimwatch warehouse stop)")
     else:
         print(f'\nQuery the warehouse with: psql "{dsn}"')
-    print("Try:  SELECT actor_id, weapon, target_country, count(*) FROM core.claims GROUP BY 1, 2, 3 ORDER BY 4 DESC;")
+    print("Try:  SELECT actor, weapon, target_country, count(*) FROM core.claims GROUP BY 1, 2, 3 ORDER BY 4 DESC;")
     print("      SELECT * FROM marts.claim_confirmation ORDER BY event_date;")
     return code
 
@@ -170,8 +206,12 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
         print("stopped" if stop_embedded() else "the embedded warehouse was not running")
     elif args.action == "psql":
         dsn = warehouse_dsn()
-        bundled = Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "psql"
-        psql = "psql" if os.system("command -v psql >/dev/null 2>&1") == 0 else str(bundled)
+        import shutil
+
+        import pgserver
+
+        # the psql shipped inside pgserver when the machine has none
+        psql = shutil.which("psql") or str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql")
         os.execvp(psql, [psql, dsn])
     elif args.action == "path":
         print(embedded_server_dir())
@@ -209,10 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     default_sources = os.environ.get("CLAIMWATCH_SOURCES", str(PROJECT_ROOT / "sources.toml"))
     p = sub.add_parser("run", help="run every source of a registry once through its DAG (dag.test())")
     p.add_argument("--sources", required=True, help="registry TOML file")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show Airflow's task logs")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("demo", help="serve the demo channels and news site and run the demo registry")
     p.add_argument("--sources", default=str(PROJECT_ROOT / "sources.toml"))
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show Airflow's task logs")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl one source without Airflow")
@@ -249,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # its start-up chatter is not news to a user
     return int(args.func(args))
 
 

@@ -27,3 +27,16 @@ def sources_file() -> Path:
 def airflow_home() -> Path:
     """``AIRFLOW_HOME`` for local runs (``claimwatch run``, ``make airflow``): inside the data folder."""
     return Path(os.environ.get("AIRFLOW_HOME", data_dir() / "airflow")).resolve()
+
+
+def dag_retries() -> int:
+    """Task retries of the ingest DAGs (``CLAIMWATCH_DAG_RETRIES``)."""
+    return int(os.environ.get("CLAIMWATCH_DAG_RETRIES", "2"))
+
+
+def dag_retry_delay_seconds() -> float:
+    """First retry delay of the ingest DAGs, doubled on each retry (``CLAIMWATCH_DAG_RETRY_DELAY_S``).
+
+    Two minutes in production; ``claimwatch run`` and the tests use a few seconds so a failure shows quickly.
+    """
+    return float(os.environ.get("CLAIMWATCH_DAG_RETRY_DELAY_S", "120"))

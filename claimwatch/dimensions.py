@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from claimwatch.warehouse import connect, query
+from claimwatch.warehouse.copy import copy_rows
 
 log = logging.getLogger(__name__)
-
-
-def _array(values: list[str]) -> str:
-    """A PostgreSQL text[] literal for COPY csv."""
-    escaped = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-    return "{" + ",".join(escaped) + "}"
 
 
 def load_dimensions(dsn: str) -> dict[str, int]:
@@ -28,24 +21,24 @@ def load_dimensions(dsn: str) -> dict[str, int]:
         for actor in actors:
             cur.execute(query("actors_upsert"), {**actor, "aliases": list(actor.get("aliases") or [])})
         cur.execute(query("locations_stage_create"))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        for loc in locations:
-            writer.writerow(
+        copy_rows(
+            cur,
+            query("locations_stage_copy"),
+            (
                 (
                     loc["location_id"],
                     loc["name_en"],
                     loc.get("name_ar"),
-                    _array(list(loc.get("aliases") or [])),
+                    list(loc.get("aliases") or []),
                     loc.get("lat"),
                     loc.get("lon"),
                     loc.get("country"),
                     loc.get("geo_precision"),
-                    "t" if loc.get("disputed") else "f",
+                    bool(loc.get("disputed")),
                     loc.get("feature"),
                 )
-            )
-        buffer.seek(0)
-        cur.copy_expert(query("locations_stage_copy"), buffer)
+                for loc in locations
+            ),
+        )
         cur.execute(query("locations_upsert"))
     return {"actors": len(actors), "locations": len(locations)}

@@ -7,16 +7,14 @@ stamp are the reprocess DAG's work list, so improving the rules re-extracts hist
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 import psycopg2.extras
 
 from claimwatch.claim_rules import EXTRACTOR_VERSION, extract_claims
 from claimwatch.warehouse import connect, query
+from claimwatch.warehouse.copy import copy_rows
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +33,7 @@ def claim_rows(doc_id: int, raw_document_id: int, text: str, published_at: Any) 
                 index,
                 op.kind,
                 op.actor,
+                op.actor_id,
                 op.weapon,
                 op.sub_event_type,
                 op.target_country,
@@ -43,7 +42,7 @@ def claim_rows(doc_id: int, raw_document_id: int, text: str, published_at: Any) 
                 op.lat,
                 op.lon,
                 op.geo_precision,
-                op.event_date.isoformat() if op.event_date else None,
+                op.event_date,
                 op.date_precision,
                 op.intercepted,
                 round(float(op.confidence), 3),
@@ -52,15 +51,6 @@ def claim_rows(doc_id: int, raw_document_id: int, text: str, published_at: Any) 
             )
         )
     return rows
-
-
-def _csv(rows: Iterable[tuple[Any, ...]]) -> io.StringIO:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(None if v is None else ("t" if v is True else "f" if v is False else v) for v in row)
-    buffer.seek(0)
-    return buffer
 
 
 def extract_documents(dsn: str, source_id: str | None = None, reprocess: bool = False) -> dict[str, int]:
@@ -77,7 +67,7 @@ def extract_documents(dsn: str, source_id: str | None = None, reprocess: bool = 
                 for doc in batch:
                     rows.extend(claim_rows(doc["doc_id"], doc["raw_document_id"], doc["text"], doc["published_at"]))
                 with writer.cursor() as cur:
-                    cur.copy_expert(query("claims_stage_copy"), _csv(rows))
+                    copy_rows(cur, query("claims_stage_copy"), rows)
                     cur.execute(
                         query("claims_replace"),
                         {"doc_ids": [d["doc_id"] for d in batch], "extractor_version": EXTRACTOR_VERSION},

@@ -8,15 +8,10 @@ batch (:meth:`RawLoader.finish`).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import psycopg2
@@ -24,36 +19,26 @@ import psycopg2.extensions
 
 from claimwatch.source_state import advance_cursor
 from claimwatch.warehouse import query
+from claimwatch.warehouse.copy import copy_rows
 from spiders.items import QuarantineItem, RawDocumentItem
 
 log = logging.getLogger(__name__)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def documents_csv(items: Iterable[RawDocumentItem]) -> io.StringIO:
-    """Serialize items in the column order of ``raw_stage_copy.sql`` as CSV for COPY."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for it in items:
-        writer.writerow(
-            (
-                it.source_id,
-                it.external_id,
-                it.content_sha256,
-                it.url,
-                _iso(it.fetched_at),
-                it.http_status,
-                it.content_type,
-                it.body,
-                _iso(it.published_at),
-                json.dumps(it.meta, ensure_ascii=False, default=str),
-            )
-        )
-    buffer.seek(0)
-    return buffer
+def document_row(it: RawDocumentItem) -> tuple[Any, ...]:
+    """An item in the column order of ``raw_stage_copy.sql``."""
+    return (
+        it.source_id,
+        it.external_id,
+        it.content_sha256,
+        it.url,
+        it.fetched_at,
+        it.http_status,
+        it.content_type,
+        it.body,
+        it.published_at,
+        it.meta,
+    )
 
 
 @dataclass
@@ -136,7 +121,7 @@ class RawLoader:
         return new_rows
 
     def _insert_documents(self, cur: psycopg2.extensions.cursor, documents: list[RawDocumentItem]) -> int:
-        cur.copy_expert(query("raw_stage_copy"), documents_csv(documents))
+        copy_rows(cur, query("raw_stage_copy"), (document_row(d) for d in documents))
         cur.execute(query("raw_documents_insert"), {"crawl_run_id": self.crawl_run_id})
         return int(cur.rowcount)
 

@@ -7,10 +7,8 @@ Rows are upserted on their natural key, so running it twice changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +21,7 @@ from claimwatch.near_duplicates import NearDuplicateIndex, exact_fingerprint
 from claimwatch.telegram_preview import parse_message_html
 from claimwatch.textnorm import clean_text, normalize_for_matching
 from claimwatch.warehouse import connect, query
+from claimwatch.warehouse.copy import copy_rows
 
 log = logging.getLogger(__name__)
 
@@ -144,15 +143,6 @@ def build_document(row: dict[str, Any]) -> CoreDocument:
     return _telegram(row) if row["source_kind"] == "telegram" else _article(row)
 
 
-def _csv(docs: Iterable[CoreDocument]) -> io.StringIO:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for doc in docs:
-        writer.writerow(None if v is None else (v.isoformat() if isinstance(v, datetime) else v) for v in astuple(doc))
-    buffer.seek(0)
-    return buffer
-
-
 def _candidates(conn: Any, source_id: str) -> Iterator[list[dict[str, Any]]]:
     with conn.cursor(name="normalize_candidates", cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.itersize = BATCH_SIZE
@@ -178,7 +168,7 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
             if not docs:
                 continue
             with writer.cursor() as cur:
-                cur.copy_expert(query("core_documents_stage_copy"), _csv(docs))
+                copy_rows(cur, query("core_documents_stage_copy"), (astuple(d) for d in docs))
                 cur.execute(query("core_documents_upsert"))
                 upserted = cur.fetchall()
                 exact, near = _mark_duplicates(cur, upserted)

@@ -27,15 +27,15 @@ from typing import Any
 from airflow.sdk import Asset, dag, get_current_context, task
 
 from claimwatch import tasks
-from claimwatch.config import sources_file
+from claimwatch.config import dag_retries, dag_retry_delay_seconds, sources_file
 from claimwatch.registry import Source, enabled_sources
 
 CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "data-engineering",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
+    "retries": dag_retries(),
+    "retry_delay": timedelta(seconds=dag_retry_delay_seconds()),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -30,7 +31,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         delay = self._delay(retry.meta.get("retry_times", 1), response)
         log.info("retrying %s after %s in %.2fs", request.url, response.status, delay)
-        self.crawler.stats.inc_value("claimwatch/retry_backoff_seconds", delay)
+        self.crawler.stats.inc_value("claimwatch/retry_backoff_ms", round(delay * 1000))
         await asyncio.sleep(delay)
         return retry
 
@@ -44,8 +45,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 return min(float(text), cap)
             try:
                 when = parsedate_to_datetime(text)
-                from datetime import UTC, datetime
-
                 return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), cap)
             except (TypeError, ValueError):
                 pass

@@ -28,6 +28,7 @@ os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 from claimwatch.airflow_local import airflow_env  # noqa: E402
 
 os.environ.update(airflow_env())
+os.environ["CLAIMWATCH_DAG_RETRY_DELAY_S"] = "1"
 
 
 @pytest.fixture(scope="session")

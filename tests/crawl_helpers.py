@@ -18,10 +18,14 @@ def write_registry(path: Path, *entries: str) -> Path:
     return path
 
 
-def telegram_entry(source_id: str, channel: str, base_url: str, backfill: str | int = '"all"', **politeness: Any) -> str:
+def telegram_entry(
+    source_id: str, channel: str, base_url: str, backfill: str | int = '"all"', **politeness: Any
+) -> str:
     """A loopback Telegram registry entry with no delays (the site is on this machine)."""
     polite = {"download_delay": 0.0, "autothrottle": False, "concurrency": 4, **politeness}
-    inline = ", ".join(f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in polite.items())
+    inline = ", ".join(
+        f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in polite.items()
+    )
     return (
         f'[[source]]\nid = "{source_id}"\nkind = "telegram"\nchannel = "{channel}"\nbase_url = "{base_url}"\n'
         f"backfill = {backfill}\npoliteness = {{ {inline} }}\n"

@@ -62,11 +62,15 @@ def test_ingest_dag_runs_end_to_end_and_a_rerun_adds_nothing(
         assert claims > 0
         assert _one(warehouse_dsn, "SELECT bool_and(passed) FROM ops.dq_results WHERE severity = 'error'") is True
         # every claim traces back to the DAG run that crawled it
-        assert _one(
-            warehouse_dsn,
-            "SELECT count(*) FROM core.claims c JOIN raw.documents r USING (raw_document_id) "
-            "JOIN ops.crawl_runs k USING (crawl_run_id) WHERE k.dag_id = 'ingest__demo_ar' AND k.dag_run_id IS NOT NULL",
-        ) == claims
+        assert (
+            _one(
+                warehouse_dsn,
+                "SELECT count(*) FROM core.claims c JOIN raw.documents r USING (raw_document_id) "
+                "JOIN ops.crawl_runs k USING (crawl_run_id) "
+                "WHERE k.dag_id = 'ingest__demo_ar' AND k.dag_run_id IS NOT NULL",
+            )
+            == claims
+        )
 
         assert airflow_local.test_dag(dags["ingest__demo_ar"]) == "success"
         assert _one(warehouse_dsn, "SELECT count(*) FROM raw.documents") == raw_rows

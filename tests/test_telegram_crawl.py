@@ -30,11 +30,17 @@ def _write_posts(path: Path, channel: str, count: int, first_id: int = 1000) -> 
     for i in range(count):
         msg_id = first_id + i
         text = f"المقاومة الإسلامية في العراق: بيان رقم {i}\nstatement {i}" if i % 2 else f"News item {i}: markets."
-        posts.append({
-            "channel": channel, "msg_id": msg_id, "url": f"https://t.me/{channel}/{msg_id}",
-            "posted_at": f"2026-10-01T{10 + i // 60:02d}:{i % 60:02d}Z", "views": f"{i}.{i % 10}K",
-            "forwarded_from": None, "text": text,
-        })
+        posts.append(
+            {
+                "channel": channel,
+                "msg_id": msg_id,
+                "url": f"https://t.me/{channel}/{msg_id}",
+                "posted_at": f"2026-10-01T{10 + i // 60:02d}:{i % 60:02d}Z",
+                "views": f"{i}.{i % 10}K",
+                "forwarded_from": None,
+                "text": text,
+            }
+        )
     path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\n", encoding="utf-8")
     return posts
 
@@ -53,7 +59,9 @@ def test_whole_corpus_lands_exactly_once_and_rerun_is_cheap(corpus: Path, wareho
         assert summary["status"] == "success"
         assert summary["new_rows"] == len(expected) == 7369
 
-        rows = _rows(warehouse_dsn, "SELECT external_id, published_at, body FROM raw.documents WHERE source_id = 'naya'")
+        rows = _rows(
+            warehouse_dsn, "SELECT external_id, published_at, body FROM raw.documents WHERE source_id = 'naya'"
+        )
         assert len(rows) == 7369
         assert {r[0] for r in rows} == set(expected)
         for external_id, published_at, body in rows:
@@ -79,8 +87,9 @@ def test_killed_crawl_then_rerun_lands_every_post_once(corpus: Path, warehouse_d
     with ReplayServer([corpus_file], faults=[slow]) as server:
         registry = write_registry(tmp_path / "r.toml", telegram_entry("naya", "naya_foriraq", server.url))
         env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": warehouse_dsn}
-        proc = subprocess.Popen(crawl_command(registry, "naya"), env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            crawl_command(registry, "naya"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 120
         landed = 0
         while time.monotonic() < deadline and proc.poll() is None:
@@ -96,6 +105,7 @@ def test_killed_crawl_then_rerun_lands_every_post_once(corpus: Path, warehouse_d
 
         code, summary, err = run_crawl(registry, "naya", warehouse_dsn)
         assert code == 0, err[-3000:]
+        assert summary["status"] == "success"
     total, distinct = _rows(warehouse_dsn, "SELECT count(*), count(DISTINCT external_id) FROM raw.documents")[0]
     assert total == distinct == 7369
     statuses = [r[0] for r in _rows(warehouse_dsn, "SELECT status FROM ops.crawl_runs ORDER BY crawl_run_id")]
@@ -125,7 +135,9 @@ def test_backfill_bounds_first_run_and_cursor_bounds_the_next(warehouse_dsn: str
         assert code == 0, err[-2000:]
         assert summary["new_rows"] == 6
         assert summary["requests"] <= 2
-    versions = _rows(warehouse_dsn, "SELECT count(*) FROM raw.documents WHERE external_id = %s", str(more[94]["msg_id"]))
+    versions = _rows(
+        warehouse_dsn, "SELECT count(*) FROM raw.documents WHERE external_id = %s", str(more[94]["msg_id"])
+    )
     assert versions[0][0] == 2
 
 

@@ -90,9 +90,16 @@ def test_analyst_role_reads_core_and_marts_only(warehouse_dsn: str) -> None:
 
 def _doc(external_id: str, body: str, sha: str) -> RawDocumentItem:
     return RawDocumentItem(
-        source_id="s", external_id=external_id, url=f"https://t.me/c/{external_id}", fetched_at=datetime.now(UTC),
-        http_status=200, content_type="text/html", body=body, content_sha256=sha,
-        published_at=datetime(2026, 10, 1, tzinfo=UTC), meta={"views": 10, "note": 'quote " and\nnewline'},
+        source_id="s",
+        external_id=external_id,
+        url=f"https://t.me/c/{external_id}",
+        fetched_at=datetime.now(UTC),
+        http_status=200,
+        content_type="text/html",
+        body=body,
+        content_sha256=sha,
+        published_at=datetime(2026, 10, 1, tzinfo=UTC),
+        meta={"views": 10, "note": 'quote " and\nnewline'},
     )
 
 
@@ -103,7 +110,7 @@ def test_loader_batches_are_idempotent_and_cursor_moves_with_the_last_batch(ware
         run_id = cur.fetchone()[0]
     loader = RawLoader(warehouse_dsn, "s", run_id, batch_size=3)
     for i in range(7):
-        loader.add(_doc(str(i), f"<p>post {i}, with \"quotes\", commas\nand lines</p>", f"sha{i}"))
+        loader.add(_doc(str(i), f'<p>post {i}, with "quotes", commas\nand lines</p>', f"sha{i}"))
     loader.add(_doc("1", "<p>post 1</p>", "sha1"))  # same version again: no new row
     loader.add(QuarantineItem("s", "https://t.me/s/c", "invalid UTF-8 at byte 3", 200, b"ab\xffcd"))
     assert _one(warehouse_dsn, "SELECT count(*) FROM ops.source_state") == 0

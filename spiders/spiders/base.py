@@ -97,7 +97,7 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Any:
         """Errback of every request: log a clear reason, quarantine a too-large response, keep the cursor."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             response: Response = failure.value.response
             reason = f"HTTP {response.status}"
             if response.status == 404:

@@ -108,7 +108,7 @@ class TelegramPreviewSpider(SourceSpider):
             url=post.url,
             fetched_at=fetched_at,
             http_status=response.status,
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
             body=post.html,
             content_sha256=post.content_sha256,
             published_at=post.posted_at,

@@ -102,6 +102,7 @@ CREATE TABLE core.claims (
     raw_document_id     bigint NOT NULL REFERENCES raw.documents (raw_document_id),
     operation_index     smallint NOT NULL,
     kind                text NOT NULL CHECK (kind IN ('claim', 'report')),
+    actor               text,
     actor_id            text REFERENCES core.actors (actor_id),
     weapon              text CHECK (weapon IN ('drone', 'missile', 'rocket', 'artillery', 'airstrike', 'unspecified')),
     sub_event_type      text,
@@ -126,7 +127,8 @@ COMMENT ON COLUMN core.claims.doc_id IS 'Document the operation was read from (-
 COMMENT ON COLUMN core.claims.raw_document_id IS 'Raw content version the extraction ran on.';
 COMMENT ON COLUMN core.claims.operation_index IS 'Position of the operation in the document (0 = the first specific operation).';
 COMMENT ON COLUMN core.claims.kind IS 'claim: the actor''s own announcement; report: a third party reports the attack.';
-COMMENT ON COLUMN core.claims.actor_id IS 'Side that carried out the attack (core.actors); unknown when not stated.';
+COMMENT ON COLUMN core.claims.actor IS 'Side that carried out the attack, in the annotation guide''s vocabulary (hezbollah, islamic_resistance_iraq, kataib_hezbollah, irgc, israel, us, unknown, other, ...).';
+COMMENT ON COLUMN core.claims.actor_id IS 'The actor-dictionary entry behind actor (core.actors), finer where the dictionary is; null for unknown.';
 COMMENT ON COLUMN core.claims.weapon IS 'drone, missile, rocket, artillery, airstrike or unspecified.';
 COMMENT ON COLUMN core.claims.sub_event_type IS 'ACLED sub-event type, e.g. Air/drone strike; Disrupted weapons use for intercepted launches.';
 COMMENT ON COLUMN core.claims.target_country IS 'ISO 3166-1 alpha-2 of the target, or SEA for ships at sea.';
@@ -143,7 +145,7 @@ COMMENT ON COLUMN core.claims.evidence IS 'The span of the text the operation wa
 COMMENT ON COLUMN core.claims.extractor_version IS 'Version of the rules that produced the row; the reprocess DAG re-extracts older versions.';
 COMMENT ON COLUMN core.claims.extracted_at IS 'When the row was written.';
 CREATE INDEX claims_event_date ON core.claims (event_date);
-CREATE INDEX claims_actor ON core.claims (actor_id);
+CREATE INDEX claims_actor ON core.claims (actor);
 CREATE INDEX claims_version ON core.claims (extractor_version);
 
 CREATE TABLE core.claim_links (

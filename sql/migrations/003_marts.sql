@@ -7,7 +7,7 @@ COMMENT ON SCHEMA marts IS 'Analyst-facing aggregates over core.claims, refreshe
 CREATE MATERIALIZED VIEW marts.daily_operations AS
 SELECT c.event_date,
        c.kind,
-       coalesce(c.actor_id, 'unknown') AS actor_id,
+       coalesce(c.actor, 'unknown') AS actor,
        coalesce(c.target_country, 'unknown') AS target_country,
        coalesce(c.weapon, 'unspecified') AS weapon,
        count(*) AS operations,
@@ -18,11 +18,11 @@ FROM core.claims c
 JOIN core.documents d USING (doc_id)
 WHERE d.near_dup_of IS NULL AND c.event_date IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5;
-CREATE UNIQUE INDEX daily_operations_key ON marts.daily_operations (event_date, kind, actor_id, target_country, weapon);
+CREATE UNIQUE INDEX daily_operations_key ON marts.daily_operations (event_date, kind, actor, target_country, weapon);
 COMMENT ON MATERIALIZED VIEW marts.daily_operations IS 'Operations per day by kind, actor, target country and weapon (reposts counted once).';
 COMMENT ON COLUMN marts.daily_operations.event_date IS 'Date of the operation.';
 COMMENT ON COLUMN marts.daily_operations.kind IS 'claim or report.';
-COMMENT ON COLUMN marts.daily_operations.actor_id IS 'Attacking side (unknown when not stated).';
+COMMENT ON COLUMN marts.daily_operations.actor IS 'Attacking side (unknown when not stated).';
 COMMENT ON COLUMN marts.daily_operations.target_country IS 'ISO country of the target, SEA, or unknown.';
 COMMENT ON COLUMN marts.daily_operations.weapon IS 'Weapon class.';
 COMMENT ON COLUMN marts.daily_operations.operations IS 'Number of operations.';
@@ -32,17 +32,17 @@ COMMENT ON COLUMN marts.daily_operations.sources IS 'Distinct sources the operat
 
 CREATE MATERIALIZED VIEW marts.weekly_operations AS
 SELECT date_trunc('week', event_date)::date AS week_start,
-       kind, actor_id, target_country, weapon,
+       kind, actor, target_country, weapon,
        sum(operations)::bigint AS operations,
        sum(intercepted)::bigint AS intercepted,
        sum(hit)::bigint AS hit
 FROM marts.daily_operations
 GROUP BY 1, 2, 3, 4, 5;
-CREATE UNIQUE INDEX weekly_operations_key ON marts.weekly_operations (week_start, kind, actor_id, target_country, weapon);
+CREATE UNIQUE INDEX weekly_operations_key ON marts.weekly_operations (week_start, kind, actor, target_country, weapon);
 COMMENT ON MATERIALIZED VIEW marts.weekly_operations IS 'Operations per ISO week (Monday start) by kind, actor, target country and weapon.';
 COMMENT ON COLUMN marts.weekly_operations.week_start IS 'Monday of the week.';
 COMMENT ON COLUMN marts.weekly_operations.kind IS 'claim or report.';
-COMMENT ON COLUMN marts.weekly_operations.actor_id IS 'Attacking side.';
+COMMENT ON COLUMN marts.weekly_operations.actor IS 'Attacking side.';
 COMMENT ON COLUMN marts.weekly_operations.target_country IS 'ISO country of the target, SEA, or unknown.';
 COMMENT ON COLUMN marts.weekly_operations.weapon IS 'Weapon class.';
 COMMENT ON COLUMN marts.weekly_operations.operations IS 'Number of operations.';
@@ -52,7 +52,7 @@ COMMENT ON COLUMN marts.weekly_operations.hit IS 'Of which said to have hit.';
 CREATE MATERIALIZED VIEW marts.claim_confirmation AS
 SELECT c.claim_id,
        c.event_date,
-       c.actor_id,
+       c.actor,
        c.weapon,
        c.target_country,
        c.location_name,
@@ -66,12 +66,12 @@ JOIN core.documents d USING (doc_id)
 LEFT JOIN core.claim_links l ON l.claim_id = c.claim_id
 LEFT JOIN core.claims r ON r.claim_id = l.report_id
 WHERE c.kind = 'claim' AND d.near_dup_of IS NULL
-GROUP BY c.claim_id, c.event_date, c.actor_id, c.weapon, c.target_country, c.location_name, d.url;
+GROUP BY c.claim_id, c.event_date, c.actor, c.weapon, c.target_country, c.location_name, d.url;
 CREATE UNIQUE INDEX claim_confirmation_key ON marts.claim_confirmation (claim_id);
 COMMENT ON MATERIALIZED VIEW marts.claim_confirmation IS 'Each claimed operation and whether an independent report corroborates it.';
 COMMENT ON COLUMN marts.claim_confirmation.claim_id IS 'The claim (core.claims).';
 COMMENT ON COLUMN marts.claim_confirmation.event_date IS 'Claimed date of the operation.';
-COMMENT ON COLUMN marts.claim_confirmation.actor_id IS 'Claiming actor.';
+COMMENT ON COLUMN marts.claim_confirmation.actor IS 'Claiming actor.';
 COMMENT ON COLUMN marts.claim_confirmation.weapon IS 'Claimed weapon.';
 COMMENT ON COLUMN marts.claim_confirmation.target_country IS 'Claimed target country.';
 COMMENT ON COLUMN marts.claim_confirmation.location_name IS 'Claimed target place.';
