@@ -1,0 +1,150 @@
+"""Actor dictionary (``claimwatch/data/actors.toml``) and a matcher for actor names in normalized text.
+
+The dictionary is data so analysts can add a faction or a spelling without touching the rules. The matcher
+compiles every alias into one regex that tolerates the Arabic clitics glued to names ("لحزب الله",
+"بالحرس الثوري", "للحرس الثوري") and the nisba adjectives that mark a weapon as someone's ("الصواريخ الإيرانية",
+"مسيرة إسرائيلية", "صهيونيتين").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from claimwatch.textnorm import normalize_for_matching
+
+__all__ = ["ActorMatcher", "ActorMention", "actor_records", "get_actor_matcher", "guide_label"]
+
+_ACTORS_TOML = Path(__file__).resolve().parent / "data" / "actors.toml"
+
+
+@lru_cache(maxsize=1)
+def _raw_actors() -> tuple[dict[str, Any], ...]:
+    with _ACTORS_TOML.open("rb") as fh:
+        return tuple(tomllib.load(fh).get("actor", []))
+
+
+def actor_records() -> list[dict[str, Any]]:
+    """All actors as dicts with actor_id, name_en, name_ar, aliases, parent_id, kind (for ``core.actors``)."""
+    out = []
+    for a in _raw_actors():
+        out.append(
+            {
+                "actor_id": a["actor_id"],
+                "name_en": a["name_en"],
+                "name_ar": a["name_ar"],
+                "aliases": [*a.get("aliases", []), *a.get("context_only", [])],
+                "parent_id": a.get("parent_id"),
+                "kind": a["kind"],
+                "guide_id": a.get("guide_id", "other"),
+                "country": a.get("country"),
+            }
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[str, dict[str, Any]]:
+    return {a["actor_id"]: a for a in _raw_actors()}
+
+
+def guide_label(actor_id: str | None) -> str | None:
+    """The GUIDE.md label an actor is reported as (actors outside the guide's list are ``"other"``)."""
+    if actor_id is None:
+        return None
+    if actor_id == "unknown":
+        return "unknown"
+    a = _by_id().get(actor_id)
+    return a.get("guide_id", "other") if a else "other"
+
+
+def actor_country(actor_id: str | None) -> str | None:
+    """The actor's home country (ISO2), if the dictionary gives one."""
+    a = _by_id().get(actor_id or "")
+    return a.get("country") if a else None
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    """An actor named in normalized text. ``how``: name | context | adjective | speaker."""
+
+    start: int
+    end: int
+    actor_id: str
+    how: str
+
+
+_PFX_DEF = r"(?:[وف]?(?:[بك]?ال|لل))"
+_PFX_IND = r"(?:[وف]?[بلك]?)"
+_ADJ_SFX = r"(?:ه|ين|ان|تين|تان|ون|يه|يين)?"
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+class ActorMatcher:
+    """Finds actor names, nisba adjectives and speakers in a :func:`normalize_for_matching` string."""
+
+    def __init__(self, actors: tuple[dict[str, Any], ...]) -> None:
+        self._lookup: dict[tuple[str, str], tuple[str, str]] = {}
+        definite: list[str] = []
+        indefinite: list[str] = []
+        latin: list[str] = []
+        adjectives: list[str] = []
+        # Registration order matters for duplicates: names beat speakers beat context-only aliases.
+        for how, field in (("name", "aliases"), ("speaker", "speakers"), ("context", "context_only")):
+            for a in actors:
+                for alias in a.get(field, []):
+                    norm = " ".join(normalize_for_matching(alias).split())
+                    if not norm:
+                        continue
+                    if norm.isascii():
+                        self._lookup.setdefault(("l", norm), (a["actor_id"], how))
+                        latin.append(norm)
+                    elif norm.startswith("ال"):
+                        self._lookup.setdefault(("d", norm[2:]), (a["actor_id"], how))
+                        definite.append(norm[2:])
+                    else:
+                        self._lookup.setdefault(("i", norm), (a["actor_id"], how))
+                        indefinite.append(norm)
+        for a in actors:
+            for adj in a.get("adjectives", []):
+                norm = normalize_for_matching(adj)
+                if norm.startswith("ال"):
+                    norm = norm[2:]
+                self._lookup.setdefault(("a", norm), (a["actor_id"], "adjective"))
+                adjectives.append(norm)
+        parts = []
+        if definite:
+            parts.append(_PFX_DEF + "(?P<d>" + _alt(definite) + ")")
+        if indefinite:
+            parts.append(_PFX_IND + "(?P<i>" + _alt(indefinite) + ")")
+        if latin:
+            parts.append(r"(?:the\s+)?(?P<l>" + _alt(latin) + ")")
+        if adjectives:
+            parts.append(_PFX_DEF + "?(?P<a>" + _alt(adjectives) + ")" + _ADJ_SFX)
+        self._re = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+    def find(self, norm: str) -> list[ActorMention]:
+        """All actor mentions in ``norm``, left to right (longest alias wins at a position)."""
+        out = []
+        for m in self._re.finditer(norm):
+            for g in ("d", "i", "l", "a"):
+                val = m.group(g)
+                if val is not None:
+                    hit = self._lookup.get((g, " ".join(val.split())))
+                    if hit:
+                        out.append(ActorMention(m.start(), m.end(), hit[0], hit[1]))
+                    break
+        return out
+
+
+@lru_cache(maxsize=1)
+def get_actor_matcher() -> ActorMatcher:
+    """The process-wide actor matcher built from ``actors.toml``."""
+    return ActorMatcher(_raw_actors())

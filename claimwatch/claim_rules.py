@@ -1,0 +1,1003 @@
+"""Rule-based extraction of attack claims and reports from channel posts (Arabic and English).
+
+What a post is (``claim`` | ``report`` | ``other``), and for each operation it names: the attacker, weapon,
+target country and place, date, whether it was intercepted, with the vocabulary and rules of
+``claims-gold/GUIDE.md``. The rules read the *matching* form of the text (``textnorm.normalize_for_matching``),
+so they are written once per word, not once per spelling; dictionaries (actors, places) are data files.
+
+How a post is read:
+
+1. The text is cut into segments (sentences; short lines that continue a sentence are joined).
+2. A segment is an *operation* when it has attack vocabulary (targeting, shelling, raids, interceptions,
+   explosions, launches...) in a military context (a weapon, a military target, an armed actor or a sky/sea),
+   and is not a threat, a denial, an alert, an accident, a foiled plot or a question.
+3. Per operation: the attacker comes from the strongest cue present: "by X" > X's weapon ("صواريخ حزب الله",
+   "الصواريخ الإيرانية") > an attack noun marked as X's ("استهداف صهيوني", "هجوم لحزب الله") > X as subject or
+   agent of an attack verb > "launched from Iran" > the statement's speaker. Interceptors (Patriot, Iron Dome,
+   air defences) are masked first: they are never the weapon, and their owner is never the attacker.
+4. A *claim* is the attacker's own word: its statement header ("حزب الله:"), its announcement
+   ("يعلن عن استهداف", "يتبنى"), its footage ("مشاهد من عملية استهداف المقاومة الإسلامية"), first-person verbs
+   ("استهدفنا"); anything else with an operation is a *report*.
+5. The post's top-level fields are those of the first *specific* operation (one with a place, a date or a
+   concrete target), as the guide asks.
+
+Every public function returns a value for any string; failures become ``other`` with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from claimwatch.actors import ActorMention, actor_country, get_actor_matcher, guide_label
+from claimwatch.event_dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
+from claimwatch.gazetteer import PlaceMatch, get_gazetteer
+from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
+
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
+
+EXTRACTOR_VERSION = "rules-1.0.0"
+
+MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
+
+
+@dataclass(slots=True)
+class Operation:
+    """One attack (or interception) a post names, in GUIDE vocabulary plus ACLED-style extras."""
+
+    kind: str
+    actor: str | None
+    weapon: str | None
+    target_country: str | None
+    location: str | None
+    location_id: str | None
+    lat: float | None
+    lon: float | None
+    geo_precision: int | None
+    event_date: date | None
+    date_precision: int | None
+    intercepted: bool | None
+    sub_event_type: str
+    confidence: float
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+    actor_id: str | None = None  # the dictionary id behind ``actor`` (finer than the guide label)
+    date_reason: str | None = None
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What a post is, its operations (empty for ``other``) and why (human-readable reasons)."""
+
+    kind: str
+    operations: list[Operation] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a hand-written pattern after folding its Arabic letters the way the text is folded."""
+    return re.compile(fold_arabic(pattern), flags)
+
+
+def _literal_gate(stems: str) -> re.Pattern[str]:
+    """A regex of plain literals (``_`` stands for a space): scanned at C speed, no per-position alternation."""
+    words = sorted({fold_arabic(w).replace("_", " ") for w in stems.split()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+class _Gated:
+    """A regex behind a substring gate: ``search`` runs only when one of ``stems`` occurs in the text.
+
+    Python's ``re`` tries a big alternation at every position of a post; a C-speed ``in`` check on a few stems
+    skips that for the (large) majority of texts that cannot match. Every stem must be a substring of every
+    possible match, so gating never changes a result.
+    """
+
+    __slots__ = ("_gate", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], stems: str) -> None:
+        self.pattern = pattern
+        self._gate = _literal_gate(stems)
+
+    def _open(self, text: str) -> bool:
+        return self._gate.search(text) is not None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._open(text) else None
+
+    def sub(self, repl: Any, text: str) -> str:
+        return self.pattern.sub(repl, text) if self._open(text) else text
+
+
+_W = r"(?<!\w)"
+_E = r"(?!\w)"
+_P = r"(?:[وفبلك]|وب|ول|فب|وال|بال|فال|كال|لل|ال|ولل)?"  # clitic prefixes
+
+# --- attack vocabulary ------------------------------------------------------------------------------------------
+# Verbs and nouns that say an attack happened. Most need a military context (see _CONTEXT) because
+# "استهداف" / "هجوم" are also used for politics ("استهداف لكتلة سياسية").
+_TRIGGER = _rx(
+    _W + _P + r"(?:"
+    r"[اينت]?ستهد[فا]\w*|مستهدف\w*|"  # استهدف/يستهدف/استهداف/استهدافها/مستهدفين
+    r"[يتن]?قصف\w*|"
+    r"غار(?:ة|ات|تين|تان|تي)|"
+    r"ضرب(?:ة|ات|تين|تان|نا)|"
+    r"هجوم|هجمات|هجمتين|[يت]?هاجم\w*|"
+    r"[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|"
+    r"اعتراض\w*|اعترض\w*|[يت]عترض\w*|"
+    r"اسقاط\w*|اسقط\w*|[يت]سقط(?:ها|ه)?|"
+    r"انفجار\w*|انفجرت|انفجر|تفجير\w*|[يت]فجر\w*|فجر(?:وا|ت)|"
+    r"عدوان|اعتداء|تدمير|دمر(?:ت|وا)?|"
+    r"[يت]حرق|تحترق|احتراق|اشتعال|[يت]شتعل|"
+    r"تصد[يى]|تصدت|التصدي"
+    r")"
+    + _E
+    + r"|\b(?:struck|strikes?|targeted|targeting|attack(?:ed|s)?|launch(?:es|ed)?|fired|intercept(?:ed|ion|s)?|"
+    r"shot down|downed|explosions?|bombed|bombing|shelled|shelling|hit|impact|raids?)\b"
+)
+# Words that say a weapon was fired or arrived: an operation only when a weapon is named with them.
+_WEAPON_TRIGGER = _Gated(
+    _rx(
+        _W + _P + r"(?:اطلاق\w*|انطلاق\w*|اطلق(?:ت|وا)?|[يت]طلق|[يت]نطلق|انطلقت|تسلل|[يت]تسلل|سقوط|وصلت|وصول|وصلت|"
+        r"في طريقها|مرمى|سماء|اجواء)" + _E
+    ),
+    "اطلاق انطلاق اطلق طلق تسلل سقوط وصل طريقها مرمى سماء اجواء",
+)
+# Air-defence engagement is itself a reportable event (GUIDE), even with no weapon named.
+_AD_ENGAGED = _Gated(
+    _rx(
+        _W
+        + r"(?:تفعيل|تفعل|[يت]نشط|اشتبكت|[يت]شتبك|اشتباك|تصدت|[يت]تصدى)\s+(?:ال)?(?:دفاعات|دفاع)\s+(?:ال)?جوي\w*"
+        + r"|(?:ال)?(?:دفاعات|دفاع)\s+(?:ال)?جوي\w*(?:\s+ال\w+)?\s+(?:تشتبك|اشتبكت|تتصدى|تصدت|تعترض|اعترضت)"
+        + r"|\bair defen[cs]es? (?:were )?(?:activated|engaged)\b"
+    ),
+    "دفاع defen",
+)
+# Phrases that contain attack words but are not attacks ("وقف إطلاق النار" = ceasefire).
+_NOT_ATTACK = _Gated(
+    _rx(r"(?:وقف|لوقف|بوقف|ووقف)\s+(?:ل)?اطلاق\s+النار|اتفاق\w*\s+(?:ال)?وقف|ceasefire|cease-fire"),
+    "اطلاق وقف ceasefire cease",
+)
+# Triggers strong enough without extra context.
+_STRONG_TRIGGER = _Gated(
+    _rx(
+        _W
+        + _P
+        + r"(?:غار(?:ة|ات|تين|تان)|[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|انفجار(?:ات)?|دوي)"
+        + _E
+        + r"|\b(?:airstrikes?|explosions?|intercepted|shot down)\b"
+    ),
+    "غار دك انفجار دوي airstrike explosion intercepted shot",
+)
+_MIL_CONTEXT = _rx(
+    _W + _P + r"(?:موقع|مواقع|قاعدة|قاعدتي|قواعد|ثكنة|ثكنات|دبابة|دبابات|دبابتي|دبابتين|الية|اليات|اليتين|اليتي|جنود|"
+    r"جندي|جنديين|قوة|قوات|تجمع|تجمعات|تموضع|مقر|مقرات|مطار|ميناء|سفينة|سفن|ناقلة|ناقلات|مدمرة|بارجة|"
+    r"حاملة|قارب|قوارب|زورق|زوارق|صهريج|منصة|منصات|رادار|رادارات|انظمة|جسر|منشاة|منشات|مستوطنة|مستوطنات|"
+    r"معسكر|سماء|اجواء|هدف|اهداف|مستودع|مخزن|عبوة|عبوات|مفخخة|ناسفة|انتحاري|ميركافا|هامر|همفي|جرافة|"
+    r"كمين|مدفعية|اسطول|الاسطول|بلدة|مدينة|مستشفى|مدرسة|سيارة|عجلة|دورية|ضابط|ضباط|قائد|عناصر|مسلحين|"
+    r"وكر|مضافات|تحركات|تحشدات|الاحتلال)"
+    + _E
+    + r"|\b(?:base|troops|soldiers|military|post|compound|vessel|ship|tanker|tank|airport|army|forces|"
+    r"infrastructure|launcher|targets?|positions?|aircraft|jets)\b"
+)
+
+# --- not an operation -------------------------------------------------------------------------------------------
+_NEGATORS = _rx(
+    _W + r"(?:[وفبل]|ال|وال|بال)?(?:"
+    # threats, warnings and the future ("سنستهدف", "إذا تدخلت")
+    r"س[نتيا](?:ستهدف|قصف|ضرب|رد|دك|هاجم|طلق|حرق|لاحق|شهد|كون|عود|واصل)\w*|سوف|اذا|في حال|لو|"
+    r"اوامر|تجنب|[يت]تجنب|[يت]تراجع|تراجع عن|الغاء|[يت]لغي|الغت|الغى|عدم|"
+    r"[يت]هدد\w*|تهديد\w*|[يت]توعد\w*|وعيد|[يت]حذر\w*|تحذير\w*|انذار لسكان|"
+    # denials
+    r"لم (?:نشارك|نستهدف|يتم|يكن|تستهدف|يستهدف|تطلق|نطلق|تقم|يقم|نقم|تكن)|لا تقف|لا يقف|[يت]نفي|نف[تى]|نفي|"
+    r"لا علاقة|ليس لنا|لا توجد|لاتوجد|لا يوجد|لايوجد|"
+    # alerts and preparation, not attacks
+    r"تاهب|تحسبا|[يت]ستعد\w*|استعداد\w*|خشية|تخوف\w*|مخاوف|ترقب|"
+    # accidents and ordnance disposal
+    r"خلل (?:تقني|فني)|هبوط اضطراري|تحطم\w*|تفجير (?:ذخائر|الذخائر)|ذخائر غير منفجرة|زلزال|"
+    # foiled plots
+    r"احباط|افشال|"
+    # courts, claims and counter-claims
+    r"بالسجن|حكما|محكمة|ادعاءات|مزاعم|اكاذيب|"
+    # questions, assessments and analysis
+    r"ساله|سالها|سئل|سؤال|[يت]قدر|تقديرات|تقييمات|[يت]عتقد|تحليل|"
+    # commemoration
+    r"ذكرى|الذكرى|ذكرى"
+    r")" + _E + r"|\b(?:will|would|if|threat(?:en|ens|ened)?|warns?|warned|warning|denies|denied|deny|did not|foiled|"
+    r"thwarted|prepar\w+|alert|sirens? sounded|no injuries were reported)\b"
+)
+
+# --- claims ------------------------------------------------------------------------------------------------------
+_FIRST_PERSON = _Gated(
+    _rx(
+        _W
+        + r"(?:استهدفنا|قصفنا|هاجمنا|ضربنا|دككنا|اسقطنا|نفذنا|اطلقنا|تمكنا|تصدينا|استهدفت قواتنا)"
+        + _E
+        + r"|\bwe (?:struck|targeted|attacked|hit|launched|downed)\b"
+    ),
+    "نا we",
+)
+_ANNOUNCE_VERB = _rx(
+    r"^\s*(?:ال\w+\s+)?(?:[يت]علن|اعلن|اعلنت|[يت]تبنى|تبنى|تبنت|claims?|claimed|announced|says it)" + _E
+)
+_FOOTAGE = _rx(
+    _W + r"(?:مشاهد|شاهد|فيديو|توثيق|بالتصوير الحراري|footage)\s+(?:من\s+)?(?:عملية\s+|عمليات\s+)?"
+    r"(?:ال)?(?:استهداف|قصف|ضرب|استهدافات)"
+)
+_MUJAHIDEEN = _rx(_W + r"(?:مجاهدو|مجاهدي|mujahideen of)" + _E)
+_STATEMENT_OF = _rx(r"(?:بيان صادر عن|في بيان|بيان ل|اعلنت العلاقات العامة|العلاقات العامة|مصدر من|مصدر في|statement)")
+_EN_COMMUNIQUE = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:has |have )?(?:targeted|attacked|struck|launched|shot down|downed|bombed|shelled|"
+    r"claimed responsibility)\b"
+)
+_MEDIA = _rx(
+    _W + r"(?:اعلام|الاعلام|وكالة|قناة|صحيفة|اذاعة|التلفزيون|تلفزيون|هيئة البث|مراسل|عن|[يت]زعم|نقلا|متداول|"
+    r"رويترز|اكسيوس|مصادر|مصدر ايراني|سي ان ان|بي بي سي|وول ستريت|نيويورك|media|reports?|according)" + _E
+)
+
+# --- weapons -----------------------------------------------------------------------------------------------------
+# Interceptors and air defences are masked before weapons and attackers are read (GUIDE: never the weapon).
+_INTERCEPTOR = _Gated(
+    _rx(
+        r"(?:صاروخ|صواريخ)\s+(?:ال)?(?:باتريوت|دفاع جوي|الدفاع الجوي|اعتراضي\w*|ارض[- ]جو|سام)"
+        r"(?:\s+(?:ال)?(?:امريكي|اميركي)\w*)?"
+        r"|(?:منظومة|منظومات|بطارية|بطاريات)\s+(?:ال)?\w+(?:\s+(?:ال)?(?:امريكي|اميركي|اسرائيلي|صهيوني)\w*)?"
+        r"|(?:ال)?باتريوت(?:\s+(?:ال)?(?:امريكي|اميركي)\w*)?"
+        r"|(?:ال)?قبة (?:ال)?حديدية"
+        r"|(?:ال)?دفاع(?:ات)? (?:ال)?جوي(?:ة)?(?:\s+(?:ال)?(?:ايراني|اسرائيلي|امريكي|اميركي|صهيوني|عراقي|سعودي|"
+        r"كويتي|اماراتي|بحريني|قطري|اردني|سوري)\w*)?"
+        r"|(?:نظام|انظمة) (?:ال)?دفاع\w*"
+        r"|\b(?:iron dome|patriots?|interceptors?|air[- ]defen[cs]es?(?: systems?| array)?|david's sling|arrow \d)\b"
+    ),
+    "باتريوت منظوم بطاري قبة دفاع اعتراضي ارض_جو ارض-جو سام patriot iron intercept defen sling arrow",
+)
+_WEAPON_LIST: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "unspecified",
+        _rx(
+            _W + _P + r"(?:عبوة|عبوات|ناسفة|ناسفه|لغم|الغام|سيارة مفخخة|انتحاري|اجسام معادية|اجسام مشبوهة|"
+            r"هدف جوي مشبوه|اشتباك\w*)" + _E + r"|\b(?:ied|roadside bomb|suspicious aerial target|aerial target)\b"
+        ),
+    ),
+    (
+        "drone",
+        _rx(
+            _W + _P + r"(?:مسير(?:ة|ات|تين|تي|تان)?|محلق(?:ة|ات|تين|تي|تان)|طائر(?:ة|ات|تي|تين) (?:بدون|بلا|من دون)"
+            r" طيار|طيران مسير|ابابيل|درون|شاهد[- ]?\d+|صماد\w*|مرصاد)"
+            + _E
+            + r"|\b(?:uavs?|drones?|hostile aircraft|unmanned aerial vehicles?|loitering munitions?|mq-?\d+)\b"
+        ),
+    ),
+    (
+        "rocket",
+        _rx(
+            _W
+            + _P
+            + r"(?:صلي(?:ة|ات|تين)|رشق(?:ة|ات|تين)|كاتيوشا|غراد|الكاتيوشا)"
+            + _E
+            + r"|\b(?:rockets?|barrages?|katyushas?|grad)\b"
+        ),
+    ),
+    (
+        "missile",
+        _rx(
+            _W
+            + _P
+            + r"(?:صاروخ(?:ين|ان|ي|ية|يا)?|صواريخ\w*|باليستي\w*|كروز|مضاد(?:ة)? للدروع|كورنيت|موجة صاروخية)"
+            + _E
+            + r"|\b(?:missiles?|atgms?|anti-tank|ballistic|cruise)\b"
+        ),
+    ),
+    (
+        "artillery",
+        _rx(
+            _W
+            + _P
+            + r"(?:قذائف|قذيفة|قذيفتين|مدفعي\w*|هاون|الهاون|هاوتزر)"
+            + _E
+            + r"|\b(?:artillery|mortars?|shells?|shelling|howitzers?)\b"
+        ),
+    ),
+    (
+        "airstrike",
+        _rx(
+            _W + _P + r"(?:غار(?:ة|ات|تين|تان)|طائر(?:ة|ات|تين|تي) حربي(?:ة)?|طيران (?:ال)?حربي|الطيران الحربي|"
+            r"مقاتل(?:ة|ات)(?: حربية)?|مروحي(?:ة|ات|تين)|اباتشي|قصف جوي|الطيران الاسرائيلي|طيران العدو|"
+            r"اف[- ]?35|اف[- ]?16|الطائرات الحربية)"
+            + _E
+            + r"|\b(?:air ?strikes?|fighter jets?|jets?|warplanes?|helicopters?|aircraft|f-?35s?|f-?16s?|"
+            r"apache|iaf)\b"
+        ),
+    ),
+]
+# One alternation over all weapon words: the leftmost match is the first weapon named (GUIDE).
+_WEAPON_ANY = _Gated(
+    re.compile("|".join(f"(?P<{name}>{pat.pattern})" for name, pat in _WEAPON_LIST)),
+    "مسير محلق طائر طيران ابابيل درون شاهد صماد مرصاد صلي رشق كاتيوشا غراد صاروخ صواريخ باليست كروز مضاد كورنيت"
+    " قذائف قذيف مدفع هاون هاوتزر غار مقاتل مروحي اباتشي قصف_جوي اف_35 اف-35 اف35 اف_16 اف-16 اف16"
+    " عبو ناسف لغم الغام مفخخ انتحاري اجسام هدف_جوي"
+    " اشتباك uav drone aircraft rocket missile atgm anti-tank ballistic cruise artiller mortar shell howitzer"
+    " air jet warplane helicopter f-35 f35 f-16 f16 apache iaf ied bomb aerial unmanned loitering mq barrage katyusha"
+    " grad",
+)
+_COMBINED = _Gated(
+    _rx(_W + _P + r"(?:هجوم مركب|القصف المركب|هجوم مشترك)" + _E + r"|\bcombined attack\b"), "مركب مشترك combined"
+)
+_WEAK_AIR = _Gated(_rx(_W + r"(?:ضربة جوية|ضربات جوية|هجوم جوي)" + _E), "جوي")
+
+# --- interception ------------------------------------------------------------------------------------------------
+_INTERCEPT_TRUE = _Gated(
+    _rx(
+        _W
+        + _P
+        + r"(?:اعتراض\w*|اعترض\w*|[يت]عترض\w*|اسقاط\w*|اسقط\w*|[يت]سقط(?:ها|ه)?|اسقطنا)"
+        + _E
+        + r"|\b(?:intercept(?:ed|ion|s)?|shot down|downed)\b"
+    ),
+    "عترض عتراض سقط سقاط intercept shot downed",
+)
+_INTERCEPT_FAILED = _Gated(
+    _rx(
+        _W
+        + r"(?:فشل\w*|[يت]فشل\w*|عجز\w*|اخفق\w*)\s+(?:\w+\s+){0,2}(?:في\s+)?"
+        + _P
+        + r"(?:اعتراض|اسقاط|صد|التصدي)"
+        + r"|\bfail(?:ed|s)? to intercept"
+    ),
+    "فشل عجز اخفق fail",
+)
+_INTERCEPT_TRIED = _Gated(
+    _rx(
+        _W
+        + r"(?:محاول\w*|[يت]حاول\w*|حاول\w*|رغم|الرغم)\s+(?:\w+\s+){0,2}"
+        + _P
+        + r"(?:اعتراض\w*|اسقاط\w*|صد|التصدي)"
+        + r"|\b(?:attempt(?:ed|s)? to intercept|trying to intercept)\b"
+    ),
+    "حاول رغم attempt trying",
+)
+_HIT = _Gated(
+    _rx(
+        _W
+        + _P
+        + r"(?:اصاب\w*|[يت]صيب\w*|اصيب\w*|مصاب\w*|مقتل|قتل\w*|قتلى|جرحى|جريح|اضرار|دمار|تدمير|دمر\w*|[يت]دمر\w*|"
+        r"[يت]حرق|تحترق|احتراق|اشتعال|[يت]شتعل|اشتعلت|حريق|النيران|[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|خسائر|"
+        r"اعطاب|اعطب\w*|[يت]عطب|شهداء|استشهاد|انفجرت)"
+        + _E
+        + r"|"
+        + _W
+        + r"(?:[وف]?[يت]عرض\w*|تعرض\w*)"
+        + _E
+        + r"|\b(?:hit|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed)?)\b"
+    ),
+    "تدمير صاب صيب قتل قتلى جرح جريح ضرار دمار دمر حرق حترق شتعل حريق نيران دك خسائر عطب شهد عرض انفجرت"
+    " hit damage kill wound injur destroy casualt impact",
+)
+_DESTROYED = _Gated(_rx(_W + _P + r"(?:تدمير|دمر\w*|[يت]دمر\w*)" + _E + r"|\bdestroyed\b"), "دمر تدمير destroy")
+_MISS = _rx(r"(?:دون ان [يت]صيب\w*|دون اصابة|without hitting|missed)")
+
+_VESSEL = _Gated(
+    _rx(
+        _W
+        + _P
+        + r"(?:سفينة|سفن|السفينة|ناقلة|ناقلات|مدمرة|بارجة|حاملة طائرات|قارب|قوارب|زورق|زوارق|فرقاطة)"
+        + _E
+        + r"|\b(?:ships?|vessels?|tankers?|destroyer|frigate|boats?)\b"
+    ),
+    "سفين سفن ناقل مدمر بارج حامل قارب قوارب زورق زوارق فرقاط ship vessel tanker destroyer frigate boat",
+)
+_LAUNCH_FROM_IRAN = _rx(r"(?:من|from)\s+(?:ال)?(?:ايران|الاراضي الايرانية|الجمهورية الاسلامية|iran)" + _E)
+
+# Attack verbs for subject (X يستهدف) and verb-subject (استهدفت القوات الأمريكية) readings.
+_ATTACK_VERB = _rx(
+    r"^\s*(?:ال\w+\s+|(?:fighter jets|jets|aircraft|troops|forces|soldiers|warplanes|navy|drones)\s+)?"
+    r"(?:الذي\s+|التي\s+)?(?:و|ف)?(?:[يتن]?ستهدف\w*|استهدف\w*|[يت]قصف|قصف(?:ت|وا)?|[يت]دك|دك(?:ت|وا)?|[يت]حرق|[يت]فجر|"
+    r"فجر(?:ت|وا)?|[يت]هاجم|هاجم(?:ت|وا)?|شن(?:ت|وا)?|[يت]شن|نفذ(?:ت|وا|ها)?|[يت]نفذ|اطلق(?:ت|وا)?|[يت]طلق|"
+    r"[يت]علن|اعلن(?:ت)?|[يت]تبنى|تبن(?:ى|ت)|[يت]ضرب|ضرب(?:ت|وا)|اسقط(?:ت|وا)?|targeted|struck|attacked|"
+    r"launched|fired|hit|bombed|shelled|shot down|downed|claimed|carried out)" + _E
+)
+_VERB_BEFORE_AGENT = _rx(
+    r"(?:[يت]?ستهدف\w*|استهدف\w*|قصف(?:ت|ها|ته)|دك(?:ت|ها|ته)|هاجم(?:ت|ها|ته)?|شن(?:ت|ها)|نفذ(?:ت|ها|ه)|"
+    r"اطلق(?:ت|ها)|[يت]شن|[يت]نفذ|[يت]قصف|[يت]هاجم|[يت]طلق)\s+"
+    r"(?:(?:\w+)\s+)?$"
+)
+_AGENT_FILLER = _rx(
+    r"^(?:قوات|طائرات|مقاتلات|مقاتلو|مجاهدو|ابطال|ابناء|وحدات|عناصر|صواريخ|مسيرات|بحرية|aircraft|jets|"
+    r"fighter jets|troops|forces|the)$"
+)
+_BY_AGENT = _rx(r"(?:من قبل|من جانب|على يد|بواسطة|\bby)\s*$")
+_ATTACK_NOUN_BEFORE = _rx(
+    _W
+    + _P
+    + r"(?:استهداف\w*|قصف|غار(?:ة|ات)|هجوم|هجمات|عدوان|اعتداء\w*|ضرب(?:ة|ات)|attacks?|strikes?)"
+    + r"(?:\s+(?:عنيف\w*|جوي\w*|صاروخي\w*|مركب|جديد\w*|واسع\w*|مكثف\w*|دقيق\w*|ال\w+ي))?\s*$"
+)
+_WEAPON_HEAD = _rx(
+    _W + _P + r"(?:صواريخ|صاروخ|مسيرات|مسيرة|محلقات|محلقة|طائرات|طائرة|طائرتين|طيار|قذائف|غارات|طيران|سلاح|اسلحة|"
+    r"موجة|موجات|رشقات|صليات)(?:\s+(?:باليستي\w*|موجه\w*|نوعي\w*|انقضاضي\w*|ال\w+|كروز|مجنح\w*|حربي\w*|"
+    r"دقيق\w*|ذكي\w*|مسير\w*))?\s*$" + r"|\b(?:missiles?|drones?|rockets?|aircraft|jets)\s*$"
+)
+_SPECIFIC_TARGET = _rx(
+    _W + _P + r"(?:موقع|قاعدة|ثكنة|دبابة|دبابات|دبابتي|الية|اليات|تجمع|تجمعات|مقر|مطار|ميناء|سفينة|ناقلة|مدمرة|"
+    r"منصة|رادار|جسر|منشاة|قوة|جنود|سيارة|عجلة|صهريج|مستوطنة)" + _E
+)
+_HOSTILE = _Gated(
+    _rx(_W + _P + r"(?:غار(?:ة|ات|تين)|استهداف|قصف|مسير(?:ة|ات)|طائر(?:ة|ات))\s+(?:ال)?معادي(?:ة|ين)?" + _E), "معادي"
+)
+_IN_RESPONSE = _rx(r"(?:ردا|رد)\s+على|\bin response to\b")
+_IRAQ_CUE = _rx(r"(?:العراق|عراقي\w*|بغداد)")
+_LEBANON_CUE = _rx(
+    r"(?:لبنان|اللبناني\w*|فلسطين المحتلة|العدو الاسرائيلي|مستوطنة|الجليل|ميركافا|ابابيل|جنوبي لبنان|الكيان)"
+)
+
+# Segment boundaries: sentence punctuation, explicit bullets, "..", and a line break after a long line.
+_SENT_END = re.compile(r"(?<=[.!?;])\s+|\.{2,}\s*|\n(?=\s*[-•*▪●]\s*)|(?<=:)\n")
+_SUB_EVENT = {
+    "drone": "Air/drone strike",
+    "airstrike": "Air/drone strike",
+    "missile": "Shelling/artillery/missile attack",
+    "rocket": "Shelling/artillery/missile attack",
+    "artillery": "Shelling/artillery/missile attack",
+}
+_IED = _Gated(
+    _rx(_W + _P + r"(?:عبوة|عبوات|ناسفة|لغم|الغام|مفخخة)" + _E + r"|\b(?:ied|roadside bomb|landmine)\b"),
+    "عبو ناسف لغم الغام مفخخ ied bomb landmine",
+)
+_SHELLING_WORD = _rx(_W + _P + r"(?:قصف|shelling)" + _E)
+
+_FAMILY = {"irgc": "iran", "iran_army": "iran"}
+
+
+# Substrings every attack trigger contains: a C-speed prefilter before any rule regex runs.
+_STEMS = _literal_gate(
+    "ستهد قصف غار ضرب هجم هجو هاجم دك عترض عتراض سقط سقاط نفجار فجر عدوان اعتداء دمر تدمير حرق حترق شتعل"
+    " تصد دفاع صاروخ صواريخ مسير محلق طائر طيران struck strike target attack launch fire intercept"
+    " shot down explosion bomb shell hit raid impact drone missile rocket"
+)
+
+
+@dataclass(slots=True)
+class _Segment:
+    start: int  # offsets into the normalized text
+    end: int
+    text: str
+
+
+def _segments(norm: str) -> list[_Segment]:
+    """Cut the normalized text into sentence-like segments, joining short continuation lines."""
+    segs: list[_Segment] = []
+    pos = 0
+    for m in _SENT_END.finditer(norm):
+        if m.start() > pos:
+            segs.append(_Segment(pos, m.start(), norm[pos : m.start()]))
+        pos = m.end()
+    if pos < len(norm):
+        segs.append(_Segment(pos, len(norm), norm[pos:]))
+    # A line break inside a segment splits it only after a long line (a paragraph), not a wrapped phrase.
+    out: list[_Segment] = []
+    for s in segs:
+        if "\n" not in s.text:
+            out.append(s)
+            continue
+        start = s.start
+        buf_start = start
+        for line in s.text.split("\n"):
+            line_end = start + len(line)
+            if len(line) >= 90 and line_end < s.end:
+                out.append(_Segment(buf_start, line_end, norm[buf_start:line_end]))
+                buf_start = line_end + 1
+            start = line_end + 1
+        if buf_start < s.end:
+            out.append(_Segment(buf_start, s.end, norm[buf_start : s.end]))
+    return [s for s in out if s.text.strip()]
+
+
+def _mask(text: str, pattern: re.Pattern[str] | _Gated) -> str:
+    return pattern.sub(lambda m: " " * len(m.group()), text)
+
+
+@lru_cache(maxsize=512)
+def _first_weapon(masked: str) -> tuple[str | None, int]:
+    """The first weapon named (GUIDE), or "unspecified" for a combined attack; (None, -1) when none."""
+    comb = _COMBINED.search(masked)
+    if comb is not None:
+        return "unspecified", comb.start()
+    m = _WEAPON_ANY.search(masked)
+    if m is not None:
+        return m.lastgroup, m.start()
+    if _WEAK_AIR.search(masked):
+        return "airstrike", 0
+    return None, -1
+
+
+def _resolve_context_actor(mention: ActorMention, norm: str) -> str:
+    """ "المقاومة الإسلامية" alone is Hezbollah unless the post is about Iraq and not Lebanon/Israel."""
+    if mention.how != "context":
+        return mention.actor_id
+    if _IRAQ_CUE.search(norm) and not _LEBANON_CUE.search(norm):
+        return "islamic_resistance_iraq"
+    return mention.actor_id
+
+
+def _speaker(norm: str, mentions: list[ActorMention]) -> tuple[str | None, bool, str | None]:
+    """The actor a post speaks for, whether its header is media, and which claim marker was seen.
+
+    Markers: "statement header" ("حزب الله:" — the speaker's word, but whether it claims an attack depends on
+    who the attack is by), "announcement" ("X يعلن عن استهداف", "X يتبنى") and "statement" ("بيان صادر عن X"),
+    which also let the speaker stand in for an attacker the text leaves implicit.
+    """
+    speaker: str | None = None
+    media = False
+    marker: str | None = None
+    colon = norm.find(":", 0, 160)
+    if colon > 0:
+        head = norm[:colon]
+        if len(head.split()) <= 9 and not head.strip()[-2:].isdigit():
+            media = bool(_MEDIA.search(head))
+            for mt in mentions:
+                if mt.start >= colon:
+                    break
+                if mt.how != "adjective":
+                    speaker, marker = _resolve_context_actor(mt, norm), "statement header"
+                    break
+    # English communiqué style opens with the actor doing the attack ("The Islamic Resistance in Iraq targeted
+    # ... using drones"); Arabic channel narration in that shape ("حزب الله يستهدف") is a report (GUIDE).
+    lead = mentions[0] if mentions else None
+    if (
+        lead is not None
+        and lead.how != "adjective"
+        and lead.start <= 6
+        and norm[: lead.end].isascii()
+        and _EN_COMMUNIQUE.match(norm[lead.end :])
+    ):
+        return _resolve_context_actor(lead, norm), False, "communique"
+    for mt in mentions:
+        if mt.how == "adjective":
+            continue
+        after = norm[mt.end : mt.end + 30]
+        before = norm[max(0, mt.start - 40) : mt.start]
+        if _ANNOUNCE_VERB.search(after):
+            return _resolve_context_actor(mt, norm), False, "announcement"
+        if _STATEMENT_OF.search(before):
+            return _resolve_context_actor(mt, norm), False, "statement"
+    return speaker, media, marker
+
+
+def _attacker(seg: _Segment, masked: str, norm: str, mentions: list[ActorMention]) -> tuple[str | None, str]:
+    """The attacker named in a segment and the cue it came from (strongest cue wins)."""
+    best: tuple[int, str | None, str] = (99, None, "none")
+    for mt in mentions:
+        if not (seg.start <= mt.start < seg.end) or mt.how == "speaker":
+            continue
+        if masked[mt.start - seg.start : mt.end - seg.start].strip() == "":
+            continue  # inside an interceptor phrase ("الدفاعات الجوية الإيرانية")
+        before = norm[max(seg.start, mt.start - 60) : mt.start]
+        after = norm[mt.end : min(seg.end, mt.end + 40)]
+        actor = _resolve_context_actor(mt, norm)
+        rank = 99
+        cue = ""
+        if _BY_AGENT.search(before):
+            rank, cue = 0, "by-agent"
+        elif _WEAPON_HEAD.search(before):
+            rank, cue = 1, "weapon of"
+        elif mt.how == "adjective" and _ATTACK_NOUN_BEFORE.search(before):
+            rank, cue = 2, "attack marked as"
+        elif (
+            mt.how != "adjective"
+            and _ATTACK_NOUN_BEFORE.search(before)
+            and norm[mt.start : mt.start + 2]
+            in (
+                "لل",
+                "لح",
+                "لا",
+            )
+        ):
+            rank, cue = 2, "attack of"
+        elif mt.how != "adjective" and _ATTACK_VERB.search(after):
+            rank, cue = 3, "subject"
+        elif mt.how != "adjective" and _VERB_BEFORE_AGENT.search(before[-40:]):
+            tail = before.split()
+            if tail and (len(tail) < 2 or _AGENT_FILLER.match(tail[-1]) or _ATTACK_VERB.match(tail[-1])):
+                rank, cue = 3, "agent"
+        if rank < best[0]:
+            best = (rank, actor, cue)
+    if best[1] is None and _LAUNCH_FROM_IRAN.search(seg.text):
+        return "iran", "launched from Iran"
+    if best[1] is None and _HOSTILE.search(masked):
+        return "hostile", "hostile strike"
+    return best[1], best[2]
+
+
+# Words that make a following actor name a target or an owner, not an agent ("استهداف قوات جيش الاحتلال").
+_NOT_AGENT_WORDS = frozenset(
+    fold_arabic(w)
+    for w in [
+        "على",
+        "ضد",
+        "استهداف",
+        "مواقع",
+        "موقع",
+        "تابعة",
+        "التابعة",
+        "نحو",
+        "باتجاه",
+        "جنود",
+        "قاعدة",
+        "قواعد",
+        "الى",
+        "إلى",
+        "against",
+        "on",
+    ]
+)
+
+
+def _speaker_acts_in(seg: _Segment, norm: str, mentions: list[ActorMention], speaker: str) -> bool:
+    """A statement whose operation sentence names the speaker's own forces, not as a target
+    ("الجيش الأمريكي: بدأت قوات القيادة المركزية الأمريكية سلسلة من الضربات")."""
+    for mt in mentions:
+        if not (seg.start <= mt.start < seg.end) or mt.how not in ("name", "context"):
+            continue
+        if norm[mt.start : mt.end].isascii():
+            continue  # English army posts name their own troops as victims too; their claims have a verb
+        if not _same_side(_resolve_context_actor(mt, norm), speaker):
+            continue
+        if norm[mt.end : mt.end + 3].lstrip().startswith(":"):
+            continue  # the statement header itself
+        prev = norm[max(seg.start, mt.start - 30) : mt.start].split()[-2:]
+        if norm[mt.start] == "ل" or any(w in _NOT_AGENT_WORDS for w in prev):
+            continue
+        return True
+    return False
+
+
+def _same_side(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a == b or _FAMILY.get(a) == b or _FAMILY.get(b) == a
+
+
+def _intercepted(seg_text: str) -> bool | None:
+    if _INTERCEPT_FAILED.search(seg_text):
+        return False
+    tried = _INTERCEPT_TRIED.search(seg_text)
+    if _INTERCEPT_TRUE.search(seg_text) and not tried:
+        return True
+    if _MISS.search(seg_text):
+        return None
+    if _HIT.search(seg_text):
+        return False
+    return None
+
+
+def _place_for(
+    places: list[PlaceMatch], seg: _Segment, attacker: str | None, defence_fire: bool, vessel: bool
+) -> tuple[str | None, PlaceMatch | None]:
+    """Target country and the most specific target place among the places of a segment."""
+    home = actor_country(attacker) if attacker else None
+    country: str | None = None
+    loc: PlaceMatch | None = None
+    sea: PlaceMatch | None = None
+    for pm in places:
+        if not (seg.start <= pm.start < seg.end):
+            continue
+        if pm.origin and not defence_fire:
+            continue
+        rec = pm.record
+        if rec["feature"] == "country" and home and rec["country"] == home and home in ("IR", "IL", "US"):
+            continue  # "صواريخ إيران" / "إسرائيل تقصف": the attacker's own country is not the target
+        if rec["feature"] == "sea":
+            sea = sea or pm
+            if loc is None:
+                loc = pm
+            continue
+        if country is None:
+            country = rec["country"]
+        if loc is None and rec["feature"] not in ("country", "direction_region"):
+            loc = pm
+    if vessel:
+        country = "SEA"
+    elif country is None and sea is not None:
+        country = sea.record.get("coast_country") or "SEA"
+    if loc is not None and loc.record["feature"] == "sea" and not vessel and country not in (None, "SEA"):
+        coast = loc.record.get("coast_country")
+        if coast != country:
+            loc = None
+    return country, loc
+
+
+_ODD_BREAKS = ("\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85")
+
+
+def _line_map(text: str, norm: str) -> list[tuple[int, int, int, int]] | None:
+    """(norm_start, norm_end, orig_start, orig_end) per non-empty line, or None when lines do not align."""
+    if any(b in text for b in _ODD_BREAKS):
+        return None
+    out = []
+    npos = 0
+    opos = 0
+    parts: list[str] = []
+    for line in text.split("\n"):
+        nl = normalize_for_matching(line)
+        if nl:
+            if parts:
+                npos += 1
+            out.append((npos, npos + len(nl), opos, opos + len(line)))
+            parts.append(nl)
+            npos += len(nl)
+        opos += len(line) + 1
+    return out if "\n".join(parts) == norm else None
+
+
+def _to_orig(text: str, lines: list[tuple[int, int, int, int]], k: int, end: bool) -> int:
+    """Original offset of normalized offset ``k`` (exclusive end when ``end``), refining inside one line."""
+    for ns, ne, os_, oe in lines:
+        if ns <= k <= ne:
+            if (k == ns and not end) or (k == ne and end):
+                line = text[os_:oe]
+                stripped = line.strip()
+                lead = line.find(stripped[:1]) if stripped else 0
+                return os_ + lead if not end else os_ + len(line.rstrip())
+            _sub, offs = normalize_with_offsets(text[os_:oe])
+            if not offs:
+                return os_
+            if end:
+                return os_ + offs[min(max(k - ns - 1, 0), len(offs) - 1)] + 1
+            return os_ + offs[min(k - ns, len(offs) - 1)]
+    return len(text) if end else 0
+
+
+def _evidence(text: str, norm: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Map spans of the normalized text back to the original text (only for emitted operations)."""
+    lines = _line_map(text, norm)
+    out = []
+    if lines is not None:
+        for start, end in spans:
+            s = _to_orig(text, lines, start, False)
+            e = max(s, _to_orig(text, lines, end, True))
+            out.append((text[s:e], s, e))
+        return out
+    slow, offsets = normalize_with_offsets(text)
+    for start, end in spans:
+        if slow == norm and offsets:
+            s = offsets[min(start, len(offsets) - 1)]
+            e = offsets[min(max(end - 1, 0), len(offsets) - 1)] + 1
+            out.append((text[s:e], s, e))
+        else:
+            stripped = text.strip()
+            s = text.find(stripped) if stripped else 0
+            out.append((stripped, s, s + len(stripped)))
+    return out
+
+
+def _other(reason: str) -> Extraction:
+    return Extraction("other", [], [reason])
+
+
+def extract_claims(text: str, posted_at: datetime | None) -> Extraction:
+    """Read a post: what it is, and every attack operation it names (see the module docstring).
+
+    ``posted_at`` anchors relative dates ("أمس") and is the default event date (its Baghdad calendar day).
+    Never raises: unusable input gives ``other`` with the reason in ``reasons``.
+    """
+    try:
+        return _extract(text, posted_at)
+    except Exception as exc:  # rules must never take the pipeline down
+        return _other(f"extractor error: {type(exc).__name__}: {exc}"[:200])
+
+
+def _mask_segment(norm: str, seg: _Segment, masked_all: str) -> str:
+    """The segment with interceptors and ceasefire phrases blanked, and what follows "in response to" dropped
+    when the operation came first ("قصفنا ... ردا على إطلاق الصواريخ": the missiles are the enemy's)."""
+    masked = masked_all[seg.start : seg.end]
+    resp = _IN_RESPONSE.search(masked)
+    if resp is not None:
+        trig = _TRIGGER.search(masked)
+        if trig is not None and trig.start() < resp.start():
+            masked = masked[: resp.start()] + " " * (len(masked) - resp.start())
+    return masked
+
+
+def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention]) -> bool:
+    """Attack vocabulary in a military context, not negated (threat, denial, alert, accident, court...)."""
+    ad_engaged = _AD_ENGAGED.search(seg.text) is not None
+    has_weapon = _first_weapon(masked)[0] is not None
+    trig = _TRIGGER.search(masked) is not None
+    if not (trig or ad_engaged or (has_weapon and _WEAPON_TRIGGER.search(masked))):
+        return False
+    if _NEGATORS.search(seg.text):
+        return False
+    if ad_engaged or has_weapon or _STRONG_TRIGGER.search(masked) or _MIL_CONTEXT.search(masked):
+        return True
+    return any(seg.start <= m.start < seg.end and m.how in ("name", "adjective") for m in mentions)
+
+
+def _extract(text: Any, posted_at: datetime | None) -> Extraction:
+    if text is None:
+        return _other("no text")
+    if not isinstance(text, str):
+        text = str(text)
+    reasons: list[str] = []
+    if len(text) > MAX_CHARS:
+        reasons.append(f"text of {len(text)} chars: only the first {MAX_CHARS} were read")
+        text = text[:MAX_CHARS]
+    if posted_at is not None and not isinstance(posted_at, datetime):
+        reasons.append("posted_at is not a datetime: ignored")
+        posted_at = None
+    norm = normalize_for_matching(text)
+    if not norm:
+        return _other("empty text")
+    if not any(ch.isalpha() for ch in norm):
+        return _other("no words (emoji, symbols or digits only)")
+    if _STEMS.search(norm) is None or (
+        _TRIGGER.search(norm) is None and _WEAPON_TRIGGER.search(norm) is None and _AD_ENGAGED.search(norm) is None
+    ):
+        return _other("no attack vocabulary")
+
+    segments = _segments(norm)
+    mentions = get_actor_matcher().find(norm)
+    speaker, media_header, marker = _speaker(norm, mentions)
+    footage = _FOOTAGE.search(norm)
+    first_person = _FIRST_PERSON.search(norm) is not None
+    mujahideen = _MUJAHIDEEN.search(norm)
+    masked_all = _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    ref_day = local_post_date(posted_at)
+    old_footage = OLD_FOOTAGE_RE.search(norm) is not None
+
+    candidates: list[tuple[int, _Segment, str]] = []
+    for idx, seg in enumerate(segments):
+        masked = _mask_segment(norm, seg, masked_all)
+        if _is_operation(seg, masked, mentions):
+            candidates.append((idx, seg, masked))
+    if not candidates:
+        return _other("attack words without a military context, or negated (threat, denial, alert, accident)")
+
+    claim_marked = bool(marker in ("announcement", "statement", "communique") or footage or first_person or mujahideen)
+    # A long piece that only mentions an attack deep inside is analysis, not a report (GUIDE).
+    if len(norm) > 600 and candidates[0][0] >= 3 and not claim_marked and marker is None:
+        return _other("attack mentioned in passing in a long piece (analysis)")
+
+    footage_actor: str | None = None
+    if footage is not None:
+        for mt in mentions:
+            if footage.end() <= mt.start <= footage.end() + 40 and mt.how != "speaker":
+                footage_actor = _resolve_context_actor(mt, norm)
+                break
+    if mujahideen is not None and footage_actor is None:
+        for mt in mentions:
+            if mujahideen.end() <= mt.start <= mujahideen.end() + 3:
+                footage_actor = _resolve_context_actor(mt, norm)
+                break
+    claimant = footage_actor or (None if media_header else speaker)
+    # Short posts are one operation told as headline + detail: the first weapon named anywhere counts.
+    post_weapon = _first_weapon(masked_all)[0] if len(segments) <= 3 and len(norm) < 400 else None
+
+    places = get_gazetteer().find(norm)
+    ops: list[tuple[Operation, bool]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for _idx, seg, masked in candidates:
+        attacker, cue = _attacker(seg, masked, norm, mentions)
+        if attacker is None and claimant is not None and _speaker_acts_in(seg, norm, mentions, claimant):
+            attacker, cue = claimant, "speaker's own forces named"
+        kind = "report"
+        if claimant is not None:
+            if attacker is None and claim_marked:
+                attacker, cue = claimant, "claimant"
+            if _same_side(attacker, claimant):
+                kind = "claim"
+                if guide_label(claimant) != "other" or attacker is None:
+                    attacker = claimant
+        elif first_person and attacker is None and not media_header:
+            kind = "claim"
+        weapon = _first_weapon(masked)[0] or post_weapon or "unspecified"
+        defence = masked_all[seg.start : seg.end] != seg.text
+        defence_fire = defence and _INTERCEPT_TRUE.search(seg.text) is None
+        vessel = _VESSEL.search(masked) is not None
+        seg_places = [
+            pm
+            for pm in places
+            if not any(
+                mt.start <= pm.start < mt.end and _resolve_context_actor(mt, norm) == attacker for mt in mentions
+            )
+        ]
+        if attacker == "hostile":
+            country0, _l = _place_for(seg_places, seg, None, defence_fire, vessel)
+            attacker, cue = (
+                ("israel", "hostile strike in Israel's theatre")
+                if country0 in ("LB", "SY", "PS")
+                else (
+                    None,
+                    "",
+                )
+            )
+        country, loc = _place_for(seg_places, seg, attacker, defence_fire, vessel)
+        if country is None:
+            # The target may be placed in the headline while the details follow (or the reverse).
+            country, loc2 = _place_for(seg_places, _Segment(0, len(norm), norm), attacker, defence_fire, vessel)
+            loc = loc or loc2
+        intercepted = _intercepted(seg.text)
+        if intercepted is None and len(segments) <= 3:
+            intercepted = _intercepted(norm)
+        if intercepted is False and defence and _DESTROYED.search(seg.text) and not _INTERCEPT_FAILED.search(seg.text):
+            intercepted = True  # "destroyed by the air-defence system": the defender shot it down
+        # Date: the operation's own sentence, then what precedes it (headline), then the post's day.
+        ed: EventDate | None = find_stated_date(seg.text, ref_day)
+        if (ed is None or ed.date is None) and seg.start:
+            ed2 = find_stated_date(norm[: seg.start], ref_day)
+            if ed2 is not None and ed2.date is not None:
+                ed = ed2
+        if ed is None or ed.date is None:
+            if old_footage:
+                ed = EventDate(None, None, "archive footage with no datable reference")
+            elif ed is None:
+                ed = EventDate(ref_day, 1 if ref_day else None, "post date (Asia/Baghdad)")
+        actor_label = guide_label(attacker) if attacker else "unknown"
+        sub_event = _SUB_EVENT.get(weapon, "Attack")
+        if intercepted:
+            sub_event = "Disrupted weapons use"
+        elif weapon == "unspecified" and _IED.search(seg.text):
+            sub_event = "Remote explosive/landmine/IED"
+        elif weapon == "unspecified" and _SHELLING_WORD.search(seg.text):
+            sub_event = "Shelling/artillery/missile attack"
+        specific = bool(
+            (loc is not None)
+            or (ed.reason and not ed.reason.startswith("post date"))
+            or _SPECIFIC_TARGET.search(masked)
+        )
+        confidence = 0.45
+        confidence += 0.15 if kind == "claim" else 0.0
+        confidence += 0.1 if weapon != "unspecified" else 0.0
+        confidence += 0.1 if loc is not None or country else 0.0
+        confidence += 0.1 if attacker else 0.0
+        confidence += 0.05 if ed.date and ed.reason and ed.reason.startswith("stated") else 0.0
+        key = (actor_label, weapon, country, loc.record["location_id"] if loc else None, ed.date, intercepted)
+        if key in seen:
+            continue
+        seen.add(key)
+        geo_precision = None
+        if loc is not None:
+            geo_precision = max(int(loc.record["geo_precision"]), 2 if loc.near else 1)
+        elif country and country != "SEA":
+            geo_precision = 3
+        op = Operation(
+            kind=kind,
+            actor=actor_label,
+            weapon=weapon,
+            target_country=country,
+            location=loc.record["name_en"] if loc else None,
+            location_id=loc.record["location_id"] if loc else None,
+            lat=loc.record["lat"] if loc else None,
+            lon=loc.record["lon"] if loc else None,
+            geo_precision=geo_precision,
+            event_date=ed.date,
+            date_precision=ed.precision,
+            intercepted=intercepted,
+            sub_event_type=sub_event,
+            confidence=round(min(confidence, 0.95), 2),
+            evidence="",
+            evidence_start=seg.start,
+            evidence_end=seg.end,
+            actor_id=attacker,
+            date_reason=ed.reason,
+        )
+        if cue:
+            reasons.append(f"op {len(ops) + 1}: actor from {cue}")
+        ops.append((op, specific))
+
+    if not ops:
+        return _other("no operation after de-duplication")
+    # GUIDE: the post is described by its first *specific* operation; when a statement recounts the enemy's
+    # attack and then its own response, it is a claim of its own operation.
+    order = sorted(range(len(ops)), key=lambda i: (ops[i][0].kind != "claim", not ops[i][1], i))
+    if not any(op.kind == "claim" for op, _s in ops):
+        order = sorted(range(len(ops)), key=lambda i: (not ops[i][1], i))
+    first = order[0]
+    ordered = [ops[first][0]] + [op for i, (op, _s) in enumerate(ops) if i != first]
+    spans = _evidence(text, norm, [(op.evidence_start, op.evidence_end) for op in ordered])
+    for op, (ev, ev_start, ev_end) in zip(ordered, spans, strict=True):
+        op.evidence, op.evidence_start, op.evidence_end = ev, ev_start, ev_end
+    return Extraction(ordered[0].kind, ordered, reasons)

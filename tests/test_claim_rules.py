@@ -1,0 +1,212 @@
+"""Claim rules: GUIDE.md vocabulary on self-written posts, bad input, and the dev-set targets."""
+
+import importlib.util
+import io
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from claimwatch.actors import actor_records, get_actor_matcher, guide_label
+from claimwatch.claim_rules import EXTRACTOR_VERSION, extract_claims
+from claimwatch.extract_jsonl import run_extract
+from claimwatch.gazetteer import get_gazetteer, location_records
+from claimwatch.textnorm import normalize_for_matching
+
+POSTED = datetime(2026, 6, 8, 9, 0, tzinfo=UTC)  # 2026-06-08 (Monday) in Baghdad
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT.parent / "shared" / "corpus" / "claims-gold"
+
+
+def first(text: str):
+    ex = extract_claims(text, POSTED)
+    assert ex.operations, ex.reasons
+    return ex, ex.operations[0]
+
+
+def test_hezbollah_footage_communique_is_a_claim_with_stated_date() -> None:
+    ex, op = first(
+        "🇱🇧\nحزب الله:\nمشاهد من عملية استهداف المقاومة الإسلامية بتاريخ 03-06-2026 دبّابة ميركافا "
+        "في بلدة مارون الراس جنوبيّ لبنان بمحلّقة انقضاضيّة."
+    )
+    assert ex.kind == "claim"
+    assert (op.actor, op.weapon, op.target_country, op.location) == ("hezbollah", "drone", "LB", "Maroun al-Ras")
+    assert (op.event_date, op.date_precision) == (date(2026, 6, 3), 1)
+    assert op.sub_event_type == "Air/drone strike"
+    assert op.extractor_version if hasattr(op, "extractor_version") else EXTRACTOR_VERSION.startswith("rules-")
+    assert "مارون الراس" in op.evidence
+
+
+def test_channel_narration_is_a_report_with_actor_from_weapon_owner() -> None:
+    ex, op = first("نهاريا تدك بصواريخ حزب الله واشتعال النيران في المكان")
+    assert ex.kind == "report"
+    assert (op.actor, op.weapon, op.target_country, op.location) == ("hezbollah", "missile", "IL", "Nahariya")
+    assert op.intercepted is False
+    assert op.event_date == date(2026, 6, 8)
+
+
+def test_interception_report_uses_the_engaged_weapon_not_the_interceptor() -> None:
+    ex, op = first("الدفاعات الجوية الإيرانية تتصدى لطائرة مسيرة معادية في سماء تبريز وتسقطها")
+    assert ex.kind == "report"
+    assert (op.actor, op.weapon, op.intercepted) == ("unknown", "drone", True)
+    assert op.sub_event_type == "Disrupted weapons use"
+    ex, op = first("صاروخ باتريوت يفشل في اعتراض الصواريخ الإيرانية فوق الكويت")
+    assert (op.actor, op.weapon, op.target_country, op.intercepted) == ("iran", "missile", "KW", False)
+
+
+def test_launch_origin_names_only_iran() -> None:
+    _, op = first("رشقة صاروخية تنطلق من لبنان نحو مستوطنة شلومي")
+    assert (op.actor, op.weapon, op.target_country, op.location) == ("unknown", "rocket", "IL", "Shlomi")
+    _, op = first("صواريخ أطلقت من إيران باتجاه حيفا")
+    assert op.actor == "iran"
+
+
+def test_first_person_statement_of_iraqi_resistance_with_morphology() -> None:
+    ex, op = first("المقاومة الإسلامية في العراق: استهدفنا بالمسيّرتين قاعدة عين الأسد صباح أمس")
+    assert ex.kind == "claim"
+    assert (op.actor, op.weapon, op.target_country, op.location) == (
+        "islamic_resistance_iraq",
+        "drone",
+        "IQ",
+        "Ain al-Asad Air Base",
+    )
+    assert op.event_date == date(2026, 6, 7)
+
+
+def test_english_communique_and_english_interception_report() -> None:
+    ex, op = first("The Islamic Resistance in Iraq targeted Eilat (Umm al-Rashrash) using drones yesterday.")
+    assert (ex.kind, op.actor, op.weapon, op.target_country, op.location) == (
+        "claim",
+        "islamic_resistance_iraq",
+        "drone",
+        "IL",
+        "Eilat",
+    )
+    assert op.event_date == date(2026, 6, 7)
+    ex, op = first(
+        "IDF: A suspicious aerial target that crossed from Lebanon was successfully intercepted near Metula."
+    )
+    assert (ex.kind, op.actor, op.weapon, op.intercepted, op.location) == (
+        "report",
+        "unknown",
+        "unspecified",
+        True,
+        "Metula",
+    )
+
+
+def test_israeli_army_announcing_its_own_strike_is_a_claim() -> None:
+    ex, op = first("IDF: Overnight, IDF fighter jets struck Hezbollah military compounds in the area of Khiam.")
+    assert (ex.kind, op.actor, op.weapon, op.target_country) == ("claim", "israel", "airstrike", "LB")
+
+
+def test_several_operations_in_one_post() -> None:
+    text = (
+        "حزب الله:\n- استهدف مجاهدو المقاومة الإسلامية بتاريخ 05-06-2026 تجمعا لجنود العدو"
+        " في بلدة الخيام بصلية صاروخية.\n- واستهدفوا بتاريخ 06-06-2026 ثكنة زرعيت بمحلقة انقضاضية."
+    )
+    ex = extract_claims(text, POSTED)
+    assert ex.kind == "claim"
+    got = [(o.weapon, o.location, o.event_date) for o in ex.operations]
+    assert got == [("rocket", "Khiam", date(2026, 6, 5)), ("drone", "Zar'it", date(2026, 6, 6))]
+    assert all(text[o.evidence_start : o.evidence_end] == o.evidence for o in ex.operations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كتائب حزب الله: إذا تدخلت أمريكا سنستهدف قواعدها في المنطقة",  # threat
+        "الخارجية الإيرانية: لم نشارك في الهجوم على السفينة",  # denial
+        "تفعيل صفارات الإنذار في المطلة",  # sirens alone
+        "جيش الاحتلال: هبوط اضطراري لمسيرة إثر خلل تقني",  # accident
+        "مكتب التحقيقات الفيدرالي يزعم احباط هجوم بالمسيرات",  # foiled plot
+        "في خطوة تعد استهدافا للمعارضة السياسية في البحرين",  # political sense of "targeting"
+        "رئيس الوزراء يبحث مع السفير الأمريكي الأوضاع الأمنية",
+        "اتفاق وقف إطلاق النار يدخل حيز التنفيذ",
+    ],
+)
+def test_not_attacks_are_other(text: str) -> None:
+    ex = extract_claims(text, POSTED)
+    assert ex.kind == "other" and ex.operations == [] and ex.reasons
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   \n\t",
+        "😀🔥🇮🇶",
+        "\x00\x01\u200f",
+        "٣٣٣ ١١١",
+        "a" * 1_000_000,
+        "استهداف " * 150_000,
+        "בתאריך صواريخ Ракета 导弹 missile",
+        "استهداف موقع بالصواريخ بتاريخ 31-02-2026",
+    ],
+)
+def test_bad_input_never_raises(bad: str) -> None:
+    ex = extract_claims(bad, POSTED)
+    assert ex.kind in ("claim", "report", "other")
+    if ex.kind == "other":
+        assert ex.reasons and ex.operations == []
+    for op in ex.operations:
+        assert 0.0 <= op.confidence <= 1.0
+
+
+def test_impossible_date_gives_null_date_with_reason() -> None:
+    ex = extract_claims("استهداف موقع للعدو في بلدة الخيام بالصواريخ بتاريخ 31-02-2026", POSTED)
+    op = ex.operations[0]
+    assert op.event_date is None and op.date_reason and "invalid" in op.date_reason
+
+
+def test_non_string_and_missing_posted_at() -> None:
+    assert extract_claims(None, POSTED).kind == "other"  # type: ignore[arg-type]
+    ex = extract_claims("غارات إسرائيلية على بلدة الخيام", None)
+    assert ex.kind == "report" and ex.operations[0].event_date is None
+
+
+def test_dictionaries_are_data_with_parents_and_coordinates() -> None:
+    actors = {a["actor_id"]: a for a in actor_records()}
+    assert actors["kataib_hezbollah"]["parent_id"] == "islamic_resistance_iraq"
+    assert actors["islamic_resistance_iraq"]["kind"] == "umbrella"
+    assert guide_label("iraqi_security_forces") == "other"
+    places = {p["location_id"]: p for p in location_records()}
+    golan = places["curated:golan"]
+    assert golan["disputed"] and golan["country"] == "IL" and golan["geo_precision"] == 3
+    assert places["curated:eilat"]["name_ar"] and "أم الرشراش" in places["curated:eilat"]["aliases"]
+    assert any(k.startswith("geonames:") and v["country"] == "IQ" for k, v in places.items())
+    hits = get_gazetteer().find(normalize_for_matching("وجاءت الصور من بلدة معركة بقضاء صور"))
+    assert [h.record["name_en"] for h in hits] == ["Maaraka", "Tyre"]  # common words only after a place word
+    mentions = get_actor_matcher().find(normalize_for_matching("هجوم لحزب الله وبالحرس الثوري"))
+    assert [m.actor_id for m in mentions] == ["hezbollah", "irgc"]
+
+
+# Targets reached on the dev set (GUIDE targets are 0.90; the rules score higher, these guard regressions).
+DEV_TARGETS = {
+    "kind_macro_f1": 0.95,
+    "actor": 0.93,
+    "weapon": 0.93,
+    "target_country": 0.93,
+    "event_date": 0.95,
+    "intercepted": 0.95,
+}
+
+
+@pytest.mark.skipif(not (GOLD / "dev.jsonl").exists(), reason="shared corpus not available")
+def test_dev_set_scores_meet_targets() -> None:
+    # bench/ is a folder of scripts, not a package: load the evaluation's scoring by path.
+    spec = importlib.util.spec_from_file_location("eval_claims", ROOT / "bench" / "eval_claims.py")
+    assert spec is not None and spec.loader is not None
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    load, score = ev.load, ev.score
+
+    out = io.StringIO()
+    with (GOLD / "dev.input.jsonl").open(encoding="utf-8") as fh:
+        run_extract(fh, out)
+    pred = [json.loads(line) for line in out.getvalue().splitlines()]
+    res = score(load(GOLD / "dev.jsonl"), pred)
+    assert res["macro_f1"] >= DEV_TARGETS["kind_macro_f1"]
+    for f in ("actor", "weapon", "target_country", "event_date", "intercepted"):
+        assert res["acc"][f] >= DEV_TARGETS[f], (f, res["acc"][f])
