@@ -66,7 +66,7 @@ def ensure_metadata_db() -> None:
 
 def load_dags() -> dict[str, Any]:
     """Parse the project's DAG folder the way the scheduler does; fail on import errors."""
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(DAGS_DIR), safe_mode=False)
     if bag.import_errors:

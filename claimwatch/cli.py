@@ -150,30 +150,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_sources(Path(args.sources), verbose=args.verbose)
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    """Serve the demo channels and news site on loopback and run the demo registry through its DAGs."""
+def psql_binary() -> str:
+    """``psql`` from PATH, else the one shipped inside the pgserver package (a fresh machine has no client)."""
+    import shutil
+
+    import pgserver
+
+    return shutil.which("psql") or str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql")
+
+
+@contextlib.contextmanager
+def demo_sites() -> Iterator[tuple[str, str]]:
+    """Serve the demo channels (port 8765) and the demo news site (port 8766) on loopback while in the block."""
     from claimwatch.replay import ReplayServer
-    from claimwatch.warehouse.connection import EMBEDDED_DATABASE
 
     channels = sorted((DEMO_DIR / "channels").glob("*.jsonl"))
     try:
         channel_server = ReplayServer(channels, port=DEMO_CHANNEL_PORT)
         news_server = ReplayServer(site=DEMO_DIR / "news_site", port=DEMO_NEWS_PORT)
     except OSError as exc:
-        print(
-            f"claimwatch demo: cannot serve on 127.0.0.1:{DEMO_CHANNEL_PORT}/{DEMO_NEWS_PORT}: {exc}", file=sys.stderr
-        )
-        return 2
-    started = time.perf_counter()
+        raise SystemExit(
+            f"claimwatch: cannot serve the demo sites on 127.0.0.1:{DEMO_CHANNEL_PORT}/{DEMO_NEWS_PORT}: {exc}"
+        ) from exc
     with channel_server, news_server:
-        print(f"demo channels on {channel_server.url}/s/<channel>, demo news site on {news_server.url}/")
+        yield channel_server.url, news_server.url
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the demo channels and news site on loopback and run the demo registry through its DAGs."""
+    from claimwatch.warehouse.connection import EMBEDDED_DATABASE
+
+    started = time.perf_counter()
+    with demo_sites() as (channels_url, news_url):
+        print(f"demo channels on {channels_url}/s/<channel>, demo news site on {news_url}/")
         code = run_sources(Path(args.sources), verbose=args.verbose)
     print(f"\ndemo finished in {time.perf_counter() - started:.1f} s")
     dsn = os.environ.get("CLAIMWATCH_WAREHOUSE_DSN", "")
     if "?host=/" in dsn:  # the embedded server listens on a Unix socket only
         socket_dir = dsn.split("host=", 1)[1].split("&")[0]
         print("\nThe embedded warehouse keeps running. Query it with psql:")
-        print(f'  psql "host={socket_dir} dbname={EMBEDDED_DATABASE} user=postgres"')
+        print(f'  {psql_binary()} "host={socket_dir} dbname={EMBEDDED_DATABASE} user=postgres"')
         print("  (or: .venv/bin/claimwatch warehouse psql; stop it with: .venv/bin/claimwatch warehouse stop)")
     else:
         print(f'\nQuery the warehouse with: psql "{dsn}"')
@@ -206,12 +222,7 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
         print("stopped" if stop_embedded() else "the embedded warehouse was not running")
     elif args.action == "psql":
         dsn = warehouse_dsn()
-        import shutil
-
-        import pgserver
-
-        # the psql shipped inside pgserver when the machine has none
-        psql = shutil.which("psql") or str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql")
+        psql = psql_binary()
         os.execvp(psql, [psql, dsn])
     elif args.action == "path":
         print(embedded_server_dir())
@@ -226,6 +237,9 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
     from claimwatch.warehouse import warehouse_dsn
 
     prepare_warehouse(warehouse_dsn())
+    if Path(args.sources).resolve() == (PROJECT_ROOT / "sources.toml").resolve():
+        with demo_sites():  # the demo registry's sources live on loopback: serve them while Airflow runs
+            return airflow_local.serve()
     return airflow_local.serve()
 
 
