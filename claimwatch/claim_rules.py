@@ -17,9 +17,14 @@ How a post is read:
    air defences) are masked first: they are never the weapon, and their owner is never the attacker.
 4. A *claim* is the attacker's own word: its statement header ("حزب الله:"), its announcement
    ("يعلن عن استهداف", "يتبنى"), its footage ("مشاهد من عملية استهداف المقاومة الإسلامية"), first-person verbs
-   ("استهدفنا"); anything else with an operation is a *report*.
+   ("استهدفنا"), its own fighters or units ("استهدف مجاهدونا", "our fighters", "استهدفت وحدات المدفعية" under an
+   armed group's header); anything else with an operation is a *report*. The header names the speaker only:
+   its actor is never the attacker and its places are not the target. A speaker that shoots down, intercepts
+   or is attacked ("تعرّض موقع التنف لهجوم", "إسقاط طائرة مسيّرة") reports; it does not claim. Opening clauses
+   that give the reason ("ردّاً على الاعتداءات الإسرائيلية، ...", "دعماً لشعبنا في لبنان، ...") are read past.
 5. The post's top-level fields are those of the first *specific* operation (one with a place, a date or a
-   concrete target), as the guide asks.
+   concrete target), as the guide asks. A bulletin ("نفّذ مجاهدونا العمليات الآتية:", "carried out three
+   operations:") gives one operation per bullet. The target country is the matched place's country.
 
 Every public function returns a value for any string; failures become ``other`` with a reason.
 """
@@ -39,7 +44,7 @@ from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_w
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
 
-EXTRACTOR_VERSION = "rules-1.0.0"
+EXTRACTOR_VERSION = "rules-1.1.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -97,13 +102,18 @@ class _Gated:
     possible match, so gating never changes a result.
     """
 
-    __slots__ = ("_gate", "pattern")
+    __slots__ = ("_gate", "_words", "pattern")
 
     def __init__(self, pattern: re.Pattern[str], stems: str) -> None:
         self.pattern = pattern
         self._gate = _literal_gate(stems)
+        # a handful of stems: plain substring tests (C fastsearch) beat a regex alternation
+        words = tuple(sorted({fold_arabic(w).replace("_", " ") for w in stems.split()}))
+        self._words = words if len(words) <= 6 else ()
 
     def _open(self, text: str) -> bool:
+        if self._words:
+            return any(w in text for w in self._words)
         return self._gate.search(text) is not None
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -126,7 +136,7 @@ _TRIGGER = _rx(
     r"[يتن]?قصف\w*|"
     r"غار(?:ة|ات|تين|تان|تي)|"
     r"ضرب(?:ة|ات|تين|تان|نا)|"
-    r"هجوم|هجمات|هجمتين|[يت]?هاجم\w*|"
+    r"هجوما?|هجمات|هجمتين|[يت]?هاجم\w*|"
     r"[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|"
     r"اعتراض\w*|اعترض\w*|[يت]عترض\w*|"
     r"اسقاط\w*|اسقط\w*|[يت]سقط(?:ها|ه)?|"
@@ -143,9 +153,9 @@ _TRIGGER = _rx(
 _WEAPON_TRIGGER = _Gated(
     _rx(
         _W + _P + r"(?:اطلاق\w*|انطلاق\w*|اطلق(?:ت|وا)?|[يت]طلق|[يت]نطلق|انطلقت|تسلل|[يت]تسلل|سقوط|وصلت|وصول|وصلت|"
-        r"في طريقها|مرمى|سماء|اجواء)" + _E
+        r"في طريقها|مرمى|سماء|اجواء)" + _E + r"|\b(?:landed|fell|crossed|crossing|launches|identified)\b"
     ),
-    "اطلاق انطلاق اطلق طلق تسلل سقوط وصل طريقها مرمى سماء اجواء",
+    "اطلاق انطلاق اطلق طلق تسلل سقوط وصل طريقها مرمى سماء اجواء landed fell cross launches identified",
 )
 # Air-defence engagement is itself a reportable event (GUIDE), even with no weapon named.
 _AD_ENGAGED = _Gated(
@@ -179,19 +189,35 @@ _MIL_CONTEXT = _rx(
     r"حاملة|قارب|قوارب|زورق|زوارق|صهريج|منصة|منصات|رادار|رادارات|انظمة|جسر|منشاة|منشات|مستوطنة|مستوطنات|"
     r"معسكر|سماء|اجواء|هدف|اهداف|مستودع|مخزن|عبوة|عبوات|مفخخة|ناسفة|انتحاري|ميركافا|هامر|همفي|جرافة|"
     r"كمين|مدفعية|اسطول|الاسطول|بلدة|مدينة|مستشفى|مدرسة|سيارة|عجلة|دورية|ضابط|ضباط|قائد|عناصر|مسلحين|"
-    r"وكر|مضافات|تحركات|تحشدات|الاحتلال)"
+    r"وكر|مضافات|تحركات|تحشدات|الاحتلال|العدو|معادي\w*)"
+    + r"ا?"  # accusative "موقعاً", "هدفاً"
     + _E
     + r"|\b(?:base|troops|soldiers|military|post|compound|vessel|ship|tanker|tank|airport|army|forces|"
     r"infrastructure|launcher|targets?|positions?|aircraft|jets)\b"
 )
 
 # --- not an operation -------------------------------------------------------------------------------------------
+# Threats, warnings, conditionals and the future ("سنستهدف", "إذا تدخلت", "أي اعتداء سيقابل"): they negate an
+# operation only when they come before its first past-tense attack verb, or when there is none ("استهدفت ... بعد
+# رصد تحركات تهدد أمن الحدود" is an attack; "نحذر من أن استمرار ... سيقابل برد" is a threat).
+_MODAL_NEGATORS = _rx(
+    _W + r"(?:[وفبل]|ال|وال|بال)?(?:"
+    r"س[نتيا](?:ستهدف|قصف|ضرب|رد|دك|هاجم|طلق|حرق|لاحق|شهد|كون|عود|واصل|قابل|واجه|دفع|ندم|بقى|ظل|ستمر)\w*|"
+    r"سوف|اذا|في حال|لو|"
+    r"اوامر|تجنب|[يت]تجنب|[يت]تراجع|تراجع عن|الغاء|[يت]لغي|الغت|الغى|عدم|"
+    r"[يت]هدد\w*|تهديد\w*|[يت]توعد\w*|وعيد|[يت]حذر\w*|نحذر\w*|تحذير\w*|انذار لسكان|"
+    r"اي (?:اعتداء|هجوم|عدوان|استهداف)"
+    r")" + _E + r"|\b(?:will|would|if|threat(?:en|ens|ened)?|warns?|warned|warning|any attack)\b"
+)
+# Verbs in the past tense that say an attack was carried out (not passive-ambiguous nouns).
+_PAST_ATTACK = _rx(
+    _W + r"(?:[وف])?(?:استهدف(?:ت|وا|نا)?|قصف(?:ت|وا|نا)|دك(?:ت|وا|كنا)|هاجم(?:ت|وا|نا)?|شن(?:ت|وا|نا)|"
+    r"نفذ(?:ت|وا|نا)?|اطلق(?:ت|وا|نا)|ضرب(?:ت|وا|نا)|اسقط(?:ت|وا|نا)|اعترض(?:ت|وا|نا)?|تصدت|سقط(?:ت)?|"
+    r"انفجرت|اصاب(?:ت|وا)?)" + _E + r"|\b(?:struck|targeted|attacked|launched|fired|hit|shot down|downed|intercepted|"
+    r"carried out|landed|fell|bombed|shelled)\b"
+)
 _NEGATORS = _rx(
     _W + r"(?:[وفبل]|ال|وال|بال)?(?:"
-    # threats, warnings and the future ("سنستهدف", "إذا تدخلت")
-    r"س[نتيا](?:ستهدف|قصف|ضرب|رد|دك|هاجم|طلق|حرق|لاحق|شهد|كون|عود|واصل)\w*|سوف|اذا|في حال|لو|"
-    r"اوامر|تجنب|[يت]تجنب|[يت]تراجع|تراجع عن|الغاء|[يت]لغي|الغت|الغى|عدم|"
-    r"[يت]هدد\w*|تهديد\w*|[يت]توعد\w*|وعيد|[يت]حذر\w*|تحذير\w*|انذار لسكان|"
     # denials
     r"لم (?:نشارك|نستهدف|يتم|يكن|تستهدف|يستهدف|تطلق|نطلق|تقم|يقم|نقم|تكن)|لا تقف|لا يقف|[يت]نفي|نف[تى]|نفي|"
     r"لا علاقة|ليس لنا|لا توجد|لاتوجد|لا يوجد|لايوجد|"
@@ -205,29 +231,40 @@ _NEGATORS = _rx(
     r"بالسجن|حكما|محكمة|ادعاءات|مزاعم|اكاذيب|"
     # questions, assessments and analysis
     r"ساله|سالها|سئل|سؤال|[يت]قدر|تقديرات|تقييمات|[يت]عتقد|تحليل|"
-    # commemoration
-    r"ذكرى|الذكرى|ذكرى"
-    r")" + _E + r"|\b(?:will|would|if|threat(?:en|ens|ened)?|warns?|warned|warning|denies|denied|deny|did not|foiled|"
-    r"thwarted|prepar\w+|alert|sirens? sounded|no injuries were reported)\b"
+    # commemoration and condolences
+    r"ذكرى|الذكرى|ذكرى|تعازي|التعازي|بالتعازي|المواساة|مواساة|[يت]تغمد\w*|انا لله|"
+    # tallies of many operations ("حصيلة عمليات المقاومة منذ بداية الشهر")
+    r"حصيلة (?:ال)?عمليات|اجمالي (?:ال)?عمليات|"
+    # interviews, and losses "in mysterious circumstances" (no attack stated)
+    r"مقابلة|مقابلته|[بف]ظروف غامضة|ظروف غامضة"
+    r")" + _E + r"|\b(?:denies|denied|deny|did not|foiled|"
+    r"thwarted|prepar\w+|alert|sirens? sounded|condolences|tally of|interview|mysterious circumstances)\b"
 )
+# Both lists in one pass (the common case is no match at all): group "neg" negates wherever it is, "modal" by position.
+_ANY_NEGATOR = re.compile(f"(?P<neg>{_NEGATORS.pattern})|(?P<modal>{_MODAL_NEGATORS.pattern})")
 
 # --- claims ------------------------------------------------------------------------------------------------------
 _FIRST_PERSON = _Gated(
     _rx(
-        _W
-        + r"(?:استهدفنا|قصفنا|هاجمنا|ضربنا|دككنا|اسقطنا|نفذنا|اطلقنا|تمكنا|تصدينا|استهدفت قواتنا)"
+        _W + _P + r"(?:استهدفنا|قصفنا|هاجمنا|ضربنا|دككنا|اسقطنا|نفذنا|اطلقنا|تمكنا|تصدينا|"
+        # the speaker's own fighters, units and weapons ("استهدف مجاهدونا", "استهدفت وحداتنا")
+        r"مجاهدونا|مجاهدينا|مقاتلونا|مقاتلينا|ابطالنا|قواتنا|وحداتنا|مسيراتنا|صواريخنا|طائراتنا|رجالنا)"
         + _E
-        + r"|\bwe (?:struck|targeted|attacked|hit|launched|downed)\b"
+        + r"|\bwe (?:have )?(?:struck|targeted|attacked|hit|launched|downed|carried out|fired)\b"
+        + r"|\bour (?:mujahideen|fighters|forces|units|drones|missiles|men|heroes)\b"
     ),
-    "نا we",
+    "استهدفنا قصفنا هاجمنا ضربنا دككنا اسقطنا نفذنا اطلقنا تمكنا تصدينا مجاهدونا مجاهدينا مقاتلونا مقاتلينا"
+    " ابطالنا قواتنا وحداتنا مسيراتنا صواريخنا طائراتنا رجالنا we our",
 )
 _ANNOUNCE_VERB = _rx(
-    r"^\s*(?:ال\w+\s+)?(?:[يت]علن|اعلن|اعلنت|[يت]تبنى|تبنى|تبنت|claims?|claimed|announced|says it)" + _E
+    r"^\s*(?:ال\w+\s+)?(?:[يت]علن|اعلن|اعلنت|[يت]تبنى|تبنى|تبنت|claims?|claimed|announced|"
+    r"(?:says|said)(?: that)? (?:it|its|we|our))" + _E
 )
 _FOOTAGE = _rx(
     _W + r"(?:مشاهد|شاهد|فيديو|توثيق|بالتصوير الحراري|footage)\s+(?:من\s+)?(?:عملية\s+|عمليات\s+)?"
     r"(?:ال)?(?:استهداف|قصف|ضرب|استهدافات)"
 )
+_PUBLISHES = _rx(r"^\s*(?:[يت]نشر|نشر(?:ت)?|[يت]بث|بث(?:ت)?|[يت]عرض|عرض(?:ت)?|publishes|released|releases)\s+$")
 _MUJAHIDEEN = _rx(_W + r"(?:مجاهدو|مجاهدي|mujahideen of)" + _E)
 _STATEMENT_OF = _rx(r"(?:بيان صادر عن|في بيان|بيان ل|اعلنت العلاقات العامة|العلاقات العامة|مصدر من|مصدر في|statement)")
 _EN_COMMUNIQUE = re.compile(
@@ -266,7 +303,8 @@ _WEAPON_LIST: list[tuple[str, re.Pattern[str]]] = [
     (
         "drone",
         _rx(
-            _W + _P + r"(?:مسير(?:ة|ات|تين|تي|تان)?|محلق(?:ة|ات|تين|تي|تان)|طائر(?:ة|ات|تي|تين) (?:بدون|بلا|من دون)"
+            _W + _P + r"(?:غار(?:ة|ات) (?:ب|من )(?:طائرة |طائرات )?مسير(?:ة|ات)|"
+            r"مسير(?:ة|ات|تين|تي|تان)?|محلق(?:ة|ات|تين|تي|تان)|طائر(?:ة|ات|تي|تين) (?:بدون|بلا|من دون)"
             r" طيار|طيران مسير|ابابيل|درون|شاهد[- ]?\d+|صماد\w*|مرصاد)"
             + _E
             + r"|\b(?:uavs?|drones?|hostile aircraft|unmanned aerial vehicles?|loitering munitions?|mq-?\d+)\b"
@@ -275,9 +313,8 @@ _WEAPON_LIST: list[tuple[str, re.Pattern[str]]] = [
     (
         "rocket",
         _rx(
-            _W
-            + _P
-            + r"(?:صلي(?:ة|ات|تين)|رشق(?:ة|ات|تين)|كاتيوشا|غراد|الكاتيوشا)"
+            _W + _P + r"(?:صلي(?:ة|ات|تين)|رشق(?:ة|ات|تين)|كاتيوشا|غراد|الكاتيوشا|"
+            r"(?:صواريخ|صاروخ\w*|قذائف|قذيف\w*) (?:من )?(?:نوع )?(?:ال)?(?:كاتيوشا|غراد))"
             + _E
             + r"|\b(?:rockets?|barrages?|katyushas?|grad)\b"
         ),
@@ -366,16 +403,17 @@ _HIT = _Gated(
         + _P
         + r"(?:اصاب\w*|[يت]صيب\w*|اصيب\w*|مصاب\w*|مقتل|قتل\w*|قتلى|جرحى|جريح|اضرار|دمار|تدمير|دمر\w*|[يت]دمر\w*|"
         r"[يت]حرق|تحترق|احتراق|اشتعال|[يت]شتعل|اشتعلت|حريق|النيران|[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|خسائر|"
-        r"اعطاب|اعطب\w*|[يت]عطب|شهداء|استشهاد|انفجرت)"
+        r"اعطاب|اعطب\w*|[يت]عطب|شهداء|شهيد|شهيدان|شهيدين|استشهاد|انفجرت|حققت (?:العملية )?(?:هدفها|اهدافها))"
         + _E
         + r"|"
         + _W
         + r"(?:[وف]?[يت]عرض\w*|تعرض\w*)"
         + _E
-        + r"|\b(?:hit|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed)?)\b"
+        + r"|\b(?:hit|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed|s)?|"
+        r"achieved its (?:goal|objective|target)s?)\b"
     ),
     "تدمير صاب صيب قتل قتلى جرح جريح ضرار دمار دمر حرق حترق شتعل حريق نيران دك خسائر عطب شهد عرض انفجرت"
-    " hit damage kill wound injur destroy casualt impact",
+    " شهيد هدفها اهدافها hit damage kill wound injur destroy casualt impact achieved",
 )
 _DESTROYED = _Gated(_rx(_W + _P + r"(?:تدمير|دمر\w*|[يت]دمر\w*)" + _E + r"|\bdestroyed\b"), "دمر تدمير destroy")
 _MISS = _rx(r"(?:دون ان [يت]صيب\w*|دون اصابة|without hitting|missed)")
@@ -414,21 +452,110 @@ _ATTACK_NOUN_BEFORE = _rx(
     _W
     + _P
     + r"(?:استهداف\w*|قصف|غار(?:ة|ات)|هجوم|هجمات|عدوان|اعتداء\w*|ضرب(?:ة|ات)|attacks?|strikes?)"
-    + r"(?:\s+(?:عنيف\w*|جوي\w*|صاروخي\w*|مركب|جديد\w*|واسع\w*|مكثف\w*|دقيق\w*|ال\w+ي))?\s*$"
+    + r"(?:\s+و?(?:عنيف\w*|جوي\w*|صاروخي\w*|مدفعي\w*|مركب|جديد\w*|واسع\w*|مكثف\w*|دقيق\w*|ال\w+ي)){0,3}\s*$"
 )
 _WEAPON_HEAD = _rx(
     _W + _P + r"(?:صواريخ|صاروخ|مسيرات|مسيرة|محلقات|محلقة|طائرات|طائرة|طائرتين|طيار|قذائف|غارات|طيران|سلاح|اسلحة|"
     r"موجة|موجات|رشقات|صليات)(?:\s+(?:باليستي\w*|موجه\w*|نوعي\w*|انقضاضي\w*|ال\w+|كروز|مجنح\w*|حربي\w*|"
-    r"دقيق\w*|ذكي\w*|مسير\w*))?\s*$" + r"|\b(?:missiles?|drones?|rockets?|aircraft|jets)\s*$"
+    r"دقيق\w*|ذكي\w*|مسير\w*|\w+ي(?:ة|ات|ين)?)){0,2}\s*$" + r"|\b(?:missiles?|drones?|rockets?|aircraft|jets)\s*$"
 )
 _SPECIFIC_TARGET = _rx(
     _W + _P + r"(?:موقع|قاعدة|ثكنة|دبابة|دبابات|دبابتي|الية|اليات|تجمع|تجمعات|مقر|مطار|ميناء|سفينة|ناقلة|مدمرة|"
-    r"منصة|رادار|جسر|منشاة|قوة|جنود|سيارة|عجلة|صهريج|مستوطنة)" + _E
+    r"منصة|رادار|جسر|منشاة|قوة|جنود|سيارة|عجلة|صهريج|مستوطنة|هدف)ا?" + _E
 )
 _HOSTILE = _Gated(
     _rx(_W + _P + r"(?:غار(?:ة|ات|تين)|استهداف|قصف|مسير(?:ة|ات)|طائر(?:ة|ات))\s+(?:ال)?معادي(?:ة|ين)?" + _E), "معادي"
 )
 _IN_RESPONSE = _rx(r"(?:ردا|رد)\s+على|\bin response to\b")
+_IN_RESPONSE_GATED = _Gated(_IN_RESPONSE, "رد response")
+# An opening clause that gives the reason or the cause of an operation ("ردّاً على الاعتداءات الإسرائيلية على القرى،
+# استهدف مجاهدونا ..."; "دعماً لشعبنا في جنوب لبنان، ..."): its attack words and places are the enemy's, not the
+# operation's, and it ends at the first comma.
+_LEAD_CLAUSE = _Gated(
+    _rx(
+        _W + r"(?:و)?(?:ردا\s+على|رد\s+على|دعما\s+ل|نصرة\s+ل|اسنادا\s+ل|تضامنا\s+مع|استمرارا\s+ب|انتقاما\s+ل|ثارا\s+ل)"
+        r"|\b(?:in response to|in support of|in retaliation for|in solidarity with)\b"
+    ),
+    "ردا رد دعما نصرة اسنادا تضامنا استمرارا انتقاما ثارا response support retaliation solidarity",
+)
+_CLAUSE_END = re.compile(r"[،,؛;\n]")
+# A header announcing a list of operations ("نفّذ مجاهدونا العمليات الآتية:", "carried out three operations:"):
+# the bullets that follow are operations even when they name only a target and a weapon.
+_OPS_LIST_HEAD = _Gated(
+    _rx(
+        r"(?:ال)?عمليات\s+(?:ال)?(?:اتية|تالية)|\b(?:carried out|conducted|executed)\b[^.:\n]{0,40}\boperations\b"
+        r"|\bthe following operations\b"
+    ),
+    "عمليات operations",
+)
+# The speaker's own site attacked ("تعرّض موقع التنف لهجوم", "the garrison was attacked by drones"): the speaker
+# is the target, not the attacker.
+_VICTIM = _Gated(
+    _rx(
+        _W
+        + r"(?:[وف]?[يت]?تعرض\w*)\s+(?:\S+\s+){0,4}?(?:ل|ال|لل)"
+        + r"(?:هجوم|هجمات|قصف|استهداف|اعتداء\w*|غار(?:ة|ات)|ضرب(?:ة|ات))"
+        + _E
+        + r"|\b(?:was|were|has been|have been|had been) (?:attacked|targeted|struck)\b|\bcame under (?:attack|fire)\b"
+    ),
+    "تعرض attacked targeted struck came",
+)
+# Operations that open with an interception ("إسقاط طائرة مسيّرة", "C-RAM intercepted a drone"): the speaker is
+# the defender, so the operation is never the speaker's claim (GUIDE: air-defence engagement is a report).
+# "تصدّى" is not one: Hezbollah "confronts" a ground advance by attacking it.
+_INTERCEPT_WORD = _rx(
+    _W
+    + _P
+    + r"(?:اعتراض\w*|اعترض\w*|[يت]عترض\w*|اسقاط\w*|اسقط\w*|[يت]سقط(?:ها|ه)?)"
+    + _E
+    + r"|\b(?:intercept(?:ed|ion|s)?|shot down|downed)\b"
+)
+# A communiqué's own operation: a past-tense attack verb or "operation" in a statement of an armed group.
+_OWN_OPERATION = _rx(_W + _P + r"(?:عملي(?:ة|ات|تين))" + _E + r"|\boperations?\b")
+# A protest handed to a state's envoy over an attack names that state as the attacker.
+_ENVOY_BEFORE = _rx(r"(?:سفير|السفير|القائم بالاعمال|قائم بالاعمال|مبعوث)\s*$")
+_ENVOY_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:charg|ambassador|envoy)")
+_PROTEST = _Gated(
+    _rx(r"احتجاج|[يت]ستدعي|استدعت|استدعاء|\bprotest|\bsummon"), "احتجاج ستدعي استدعت استدعاء protest summon"
+)
+# English nisba adjectives come before the weapon ("Iranian artillery", "Israeli airstrikes").
+_EN_WEAPON_AFTER = re.compile(
+    r"^\s*(?:(?:air|drone|missile|rocket|artillery|mortar)\s+)?(?:artillery|missiles?|drones?|rockets?|strikes?|"
+    r"airstrikes?|air strikes?|attacks?|shelling|fire|jets|aircraft|warplanes|uavs?|bombardment|shells?)\b"
+)
+_AGGRESSION_NAME = _rx(r"[وفبل]?(?:ال)?(?:عدوان|غارات|قصف)\s")
+_IRI_NAME = _rx(
+    r"المقاومة الاسلامية في العراق|المقاومة الاسلامية العراقية|المقاومة العراقية|islamic resistance in iraq"
+)
+_AXIS = frozenset(
+    {
+        "hezbollah",
+        "islamic_resistance_iraq",
+        "kataib_hezbollah",
+        "kataib_sayyid_al_shuhada",
+        "nujaba",
+        "houthis",
+        "irgc",
+        "iran_army",
+        "iran",
+        "hamas",
+        "pij",
+    }
+)
+# Statistics of many operations ("حصيلة عمليات المقاومة منذ بداية الشهر"): not one operation (GUIDE: other).
+_TALLY = _Gated(
+    _rx(r"حصيلة (?:ال)?عمليات|اجمالي (?:ال)?عمليات|عدد (?:ال)?عمليات|\btally of (?:the )?(?:operations|attacks)\b"),
+    "حصيل اجمالي عدد tally",
+)
+_NEGATED_DAMAGE = _Gated(
+    _rx(
+        r"(?:دون|بدون|من دون|ولا|لا|لم [يت]سجل|ولم [يت]سجل|عدم)\s+(?:تسجيل\s+|وقوع\s+|اي\s+)?"
+        r"(?:خسائر|اصابات|اضرار|اصابة|ضحايا|قتلى|جرحى)(?:\s+(?:بشرية|مادية|او\s+اضرار|او\s+اصابات))*"
+        r"|\bno (?:casualties|injuries|damage|injuries or damage|casualties or damage)\b(?: (?:were|was) reported)?"
+        r"|\bwithout casualties\b"
+    ),
+    "خسائر اصابات اضرار اصابه ضحايا قتلى جرحى casualties injuries damage",
+)
 _IRAQ_CUE = _rx(r"(?:العراق|عراقي\w*|بغداد)")
 _LEBANON_CUE = _rx(
     r"(?:لبنان|اللبناني\w*|فلسطين المحتلة|العدو الاسرائيلي|مستوطنة|الجليل|ميركافا|ابابيل|جنوبي لبنان|الكيان)"
@@ -501,6 +628,13 @@ def _mask(text: str, pattern: re.Pattern[str] | _Gated) -> str:
 
 
 @lru_cache(maxsize=512)
+def _trigger_at(masked: str) -> int:
+    """Offset of the first attack word in a (masked) segment, or -1 (cached: several rules ask)."""
+    m = _TRIGGER.search(masked)
+    return m.start() if m is not None else -1
+
+
+@lru_cache(maxsize=512)
 def _first_weapon(masked: str) -> tuple[str | None, int]:
     """The first weapon named (GUIDE), or "unspecified" for a combined attack; (None, -1) when none."""
     comb = _COMBINED.search(masked)
@@ -518,9 +652,26 @@ def _resolve_context_actor(mention: ActorMention, norm: str) -> str:
     """ "المقاومة الإسلامية" alone is Hezbollah unless the post is about Iraq and not Lebanon/Israel."""
     if mention.how != "context":
         return mention.actor_id
+    if _IRI_NAME.search(norm):
+        return "islamic_resistance_iraq"  # the post names the Iraqi umbrella: "المقاومة الإسلامية" is its short form
     if _IRAQ_CUE.search(norm) and not _LEBANON_CUE.search(norm):
         return "islamic_resistance_iraq"
     return mention.actor_id
+
+
+def _header_end(norm: str) -> int:
+    """End of a statement header ("حزب الله:", "القيادة المركزية الأمريكية (سنتكوم):"), or 0 when there is none.
+
+    The header names who speaks: its actor is the speaker, never an attacker or a target, and its places
+    ("جهاز مكافحة الإرهاب في إقليم كردستان:") say who speaks, not where the operation was.
+    """
+    colon = norm.find(":", 0, 160)
+    if colon <= 0:
+        return 0
+    head = norm[:colon]
+    if len(head.split()) > 9 or head.strip()[-2:].isdigit():
+        return 0
+    return colon
 
 
 def _speaker(norm: str, mentions: list[ActorMention]) -> tuple[str | None, bool, str | None]:
@@ -533,10 +684,10 @@ def _speaker(norm: str, mentions: list[ActorMention]) -> tuple[str | None, bool,
     speaker: str | None = None
     media = False
     marker: str | None = None
-    colon = norm.find(":", 0, 160)
+    colon = _header_end(norm)
     if colon > 0:
         head = norm[:colon]
-        if len(head.split()) <= 9 and not head.strip()[-2:].isdigit():
+        if True:
             media = bool(_MEDIA.search(head))
             for mt in mentions:
                 if mt.start >= colon:
@@ -567,11 +718,14 @@ def _speaker(norm: str, mentions: list[ActorMention]) -> tuple[str | None, bool,
     return speaker, media, marker
 
 
-def _attacker(seg: _Segment, masked: str, norm: str, mentions: list[ActorMention]) -> tuple[str | None, str]:
+def _attacker(
+    seg: _Segment, masked: str, norm: str, mentions: list[ActorMention], header_end: int = 0
+) -> tuple[str | None, str]:
     """The attacker named in a segment and the cue it came from (strongest cue wins)."""
     best: tuple[int, str | None, str] = (99, None, "none")
+    protest = None
     for mt in mentions:
-        if not (seg.start <= mt.start < seg.end) or mt.how == "speaker":
+        if not (seg.start <= mt.start < seg.end) or mt.how == "speaker" or mt.start < header_end:
             continue
         if masked[mt.start - seg.start : mt.end - seg.start].strip() == "":
             continue  # inside an interceptor phrase ("الدفاعات الجوية الإيرانية")
@@ -586,6 +740,10 @@ def _attacker(seg: _Segment, masked: str, norm: str, mentions: list[ActorMention
             rank, cue = 1, "weapon of"
         elif mt.how == "adjective" and _ATTACK_NOUN_BEFORE.search(before):
             rank, cue = 2, "attack marked as"
+        elif mt.how == "adjective" and norm[mt.start : mt.end].isascii() and _EN_WEAPON_AFTER.match(after):
+            rank, cue = 1, "weapon of"
+        elif mt.how == "name" and _AGGRESSION_NAME.match(norm, mt.start):
+            rank, cue = 2, "attack marked as"  # "العدوان الأمريكي" names the attack and its author
         elif (
             mt.how != "adjective"
             and _ATTACK_NOUN_BEFORE.search(before)
@@ -603,6 +761,11 @@ def _attacker(seg: _Segment, masked: str, norm: str, mentions: list[ActorMention
             tail = before.split()
             if tail and (len(tail) < 2 or _AGENT_FILLER.match(tail[-1]) or _ATTACK_VERB.match(tail[-1])):
                 rank, cue = 3, "agent"
+        elif _ENVOY_BEFORE.search(before[-25:]) or _ENVOY_AFTER.match(after):
+            if protest is None:
+                protest = _PROTEST.search(seg.text) is not None
+            if protest:
+                rank, cue = 5, "protest to its envoy"
         if rank < best[0]:
             best = (rank, actor, cue)
     if best[1] is None and _LAUNCH_FROM_IRAN.search(seg.text):
@@ -636,11 +799,11 @@ _NOT_AGENT_WORDS = frozenset(
 )
 
 
-def _speaker_acts_in(seg: _Segment, norm: str, mentions: list[ActorMention], speaker: str) -> bool:
+def _speaker_acts_in(seg: _Segment, norm: str, mentions: list[ActorMention], speaker: str, header_end: int = 0) -> bool:
     """A statement whose operation sentence names the speaker's own forces, not as a target
     ("الجيش الأمريكي: بدأت قوات القيادة المركزية الأمريكية سلسلة من الضربات")."""
     for mt in mentions:
-        if not (seg.start <= mt.start < seg.end) or mt.how not in ("name", "context"):
+        if not (seg.start <= mt.start < seg.end) or mt.how not in ("name", "context") or mt.start < header_end:
             continue
         if norm[mt.start : mt.end].isascii():
             continue  # English army posts name their own troops as victims too; their claims have a verb
@@ -662,6 +825,12 @@ def _same_side(a: str | None, b: str | None) -> bool:
 
 
 def _intercepted(seg_text: str) -> bool | None:
+    hit = _HIT.search(seg_text) is not None
+    if hit:
+        unhit = _mask(seg_text, _NEGATED_DAMAGE)  # "دون تسجيل خسائر", "no casualties": not a hit
+        if unhit != seg_text:
+            seg_text = unhit
+            hit = _HIT.search(seg_text) is not None
     if _INTERCEPT_FAILED.search(seg_text):
         return False
     tried = _INTERCEPT_TRIED.search(seg_text)
@@ -669,9 +838,7 @@ def _intercepted(seg_text: str) -> bool | None:
         return True
     if _MISS.search(seg_text):
         return None
-    if _HIT.search(seg_text):
-        return False
-    return None
+    return False if hit else None
 
 
 def _place_for(
@@ -699,6 +866,8 @@ def _place_for(
             country = rec["country"]
         if loc is None and rec["feature"] not in ("country", "direction_region"):
             loc = pm
+    if loc is not None and loc.record["feature"] != "sea":
+        country = loc.record["country"]  # "في أم الرشراش ... نصرةً لأهلنا في لبنان": the place decides
     if vessel:
         country = "SEA"
     elif country is None and sea is not None:
@@ -713,8 +882,12 @@ def _place_for(
 _ODD_BREAKS = ("\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85")
 
 
-def _line_map(text: str, norm: str) -> list[tuple[int, int, int, int]] | None:
-    """(norm_start, norm_end, orig_start, orig_end) per non-empty line, or None when lines do not align."""
+def _line_map(text: str, norm: str, upto: int | None = None) -> list[tuple[int, int, int, int]] | None:
+    """(norm_start, norm_end, orig_start, orig_end) per non-empty line, or None when lines do not align.
+
+    With ``upto``, lines are mapped only until one ends at or after that normalized offset (the evidence of
+    the first operations is near the top; the tail of a long post need not be normalized again).
+    """
     if any(b in text for b in _ODD_BREAKS):
         return None
     out = []
@@ -729,6 +902,8 @@ def _line_map(text: str, norm: str) -> list[tuple[int, int, int, int]] | None:
             out.append((npos, npos + len(nl), opos, opos + len(line)))
             parts.append(nl)
             npos += len(nl)
+            if upto is not None and npos >= upto:
+                return out if norm.startswith("\n".join(parts)) else None
         opos += len(line) + 1
     return out if "\n".join(parts) == norm else None
 
@@ -753,7 +928,7 @@ def _to_orig(text: str, lines: list[tuple[int, int, int, int]], k: int, end: boo
 
 def _evidence(text: str, norm: str, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """Map spans of the normalized text back to the original text (only for emitted operations)."""
-    lines = _line_map(text, norm)
+    lines = _line_map(text, norm, max((end for _s, end in spans), default=0))
     out = []
     if lines is not None:
         for start, end in spans:
@@ -794,11 +969,21 @@ def _mask_segment(norm: str, seg: _Segment, masked_all: str) -> str:
     """The segment with interceptors and ceasefire phrases blanked, and what follows "in response to" dropped
     when the operation came first ("قصفنا ... ردا على إطلاق الصواريخ": the missiles are the enemy's)."""
     masked = masked_all[seg.start : seg.end]
-    resp = _IN_RESPONSE.search(masked)
+    resp = _IN_RESPONSE_GATED.search(masked)
     if resp is not None:
-        trig = _TRIGGER.search(masked)
-        if trig is not None and trig.start() < resp.start():
-            masked = masked[: resp.start()] + " " * (len(masked) - resp.start())
+        trig_at = _trigger_at(masked)
+        if 0 <= trig_at < resp.start():
+            return masked[: resp.start()] + " " * (len(masked) - resp.start())
+    lead = _LEAD_CLAUSE.search(masked)
+    while lead is not None:
+        trig_at = _trigger_at(masked)
+        if 0 <= trig_at < lead.start():
+            break  # the operation comes first: the clause is about it
+        end = _CLAUSE_END.search(masked, lead.end())
+        if end is None or _TRIGGER.search(masked, end.end()) is None:
+            break  # no operation after the clause: leave the text as it is
+        masked = masked[: lead.start()] + " " * (end.start() - lead.start()) + masked[end.start() :]
+        lead = _LEAD_CLAUSE.pattern.search(masked, end.end())
     return masked
 
 
@@ -806,11 +991,19 @@ def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention]) -> b
     """Attack vocabulary in a military context, not negated (threat, denial, alert, accident, court...)."""
     ad_engaged = _AD_ENGAGED.search(seg.text) is not None
     has_weapon = _first_weapon(masked)[0] is not None
-    trig = _TRIGGER.search(masked) is not None
+    trig = _trigger_at(masked) >= 0
     if not (trig or ad_engaged or (has_weapon and _WEAPON_TRIGGER.search(masked))):
         return False
-    if _NEGATORS.search(seg.text):
-        return False
+    modal_at = -1
+    for neg in _ANY_NEGATOR.finditer(seg.text):
+        if neg.lastgroup == "neg":
+            return False
+        if modal_at < 0:
+            modal_at = neg.start()
+    if modal_at >= 0:
+        past = _PAST_ATTACK.search(masked)
+        if past is None or modal_at < past.start():
+            return False
     if ad_engaged or has_weapon or _STRONG_TRIGGER.search(masked) or _MIL_CONTEXT.search(masked):
         return True
     return any(seg.start <= m.start < seg.end and m.how in ("name", "adjective") for m in mentions)
@@ -834,9 +1027,14 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     if not any(ch.isalpha() for ch in norm):
         return _other("no words (emoji, symbols or digits only)")
     if _STEMS.search(norm) is None or (
-        _TRIGGER.search(norm) is None and _WEAPON_TRIGGER.search(norm) is None and _AD_ENGAGED.search(norm) is None
+        _TRIGGER.search(norm) is None
+        and _WEAPON_TRIGGER.search(norm) is None
+        and _AD_ENGAGED.search(norm) is None
+        and _OPS_LIST_HEAD.search(norm) is None
     ):
         return _other("no attack vocabulary")
+    if _TALLY.search(norm):
+        return _other("a tally of many operations, not one operation")
 
     segments = _segments(norm)
     mentions = get_actor_matcher().find(norm)
@@ -848,10 +1046,17 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     ref_day = local_post_date(posted_at)
     old_footage = OLD_FOOTAGE_RE.search(norm) is not None
 
+    header_end = _header_end(norm) if speaker is not None or media_header else 0
+    ops_list = _OPS_LIST_HEAD.search(norm)
     candidates: list[tuple[int, _Segment, str]] = []
     for idx, seg in enumerate(segments):
         masked = _mask_segment(norm, seg, masked_all)
-        if _is_operation(seg, masked, mentions):
+        if _is_operation(seg, masked, mentions) or (
+            ops_list is not None
+            and seg.start >= ops_list.end()
+            and _first_weapon(masked)[0] is not None
+            and not _NEGATORS.search(seg.text)
+        ):
             candidates.append((idx, seg, masked))
     if not candidates:
         return _other("attack words without a military context, or negated (threat, denial, alert, accident)")
@@ -864,7 +1069,17 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     footage_actor: str | None = None
     if footage is not None:
         for mt in mentions:
-            if footage.end() <= mt.start <= footage.end() + 40 and mt.how != "speaker":
+            # the publisher ("حزب الله ينشر مشاهد من عملية استهداف ...")
+            if mt.end <= footage.start() and _PUBLISHES.match(norm[mt.end : footage.start()]):
+                footage_actor = _resolve_context_actor(mt, norm)
+        for mt in mentions:
+            if footage_actor is not None:
+                break
+            # the agent right after the attack noun, not the owner of the target ("دبابة تابعة لجيش العدو")
+            if footage.end() <= mt.start <= footage.end() + 40 and mt.how not in ("speaker", "adjective"):
+                prev = norm[max(footage.end(), mt.start - 30) : mt.start].split()[-2:]
+                if norm[mt.start] == "ل" or any(w in _NOT_AGENT_WORDS for w in prev):
+                    continue
                 footage_actor = _resolve_context_actor(mt, norm)
                 break
     if mujahideen is not None and footage_actor is None:
@@ -877,33 +1092,57 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     post_weapon = _first_weapon(masked_all)[0] if len(segments) <= 3 and len(norm) < 400 else None
 
     places = get_gazetteer().find(norm)
+    # A label header ("Kurdistan Region Counter-Terrorism:", "مصدر أمني في أربيل:") says who speaks: its places
+    # are read only when the body names none. A header that itself tells the attack is not a label.
+    place_header_end = _header_end(norm) if places else 0
+    if place_header_end and (
+        places[0].start >= place_header_end or _TRIGGER.search(norm, 0, place_header_end) is not None
+    ):
+        place_header_end = 0
     ops: list[tuple[Operation, bool]] = []
     seen: set[tuple[Any, ...]] = set()
+    outcome_text: str | None = None
     for _idx, seg, masked in candidates:
-        attacker, cue = _attacker(seg, masked, norm, mentions)
-        if attacker is None and claimant is not None and _speaker_acts_in(seg, norm, mentions, claimant):
+        attacker, cue = _attacker(seg, masked, norm, mentions, header_end)
+        # The speaker defends (shoots down, intercepts) or is attacked: the operation is not its own.
+        trig_at = _trigger_at(masked)
+        defender = (trig_at >= 0 and _INTERCEPT_WORD.match(masked, trig_at) is not None) or (
+            _VICTIM.search(seg.text) is not None
+        )
+        if (
+            attacker is None
+            and claimant is not None
+            and not defender
+            and _speaker_acts_in(seg, norm, mentions, claimant, header_end)
+        ):
             attacker, cue = claimant, "speaker's own forces named"
         kind = "report"
-        if claimant is not None:
-            if attacker is None and claim_marked:
+        if claimant is not None and not defender:
+            own_op = (
+                marker == "statement header"
+                and guide_label(claimant) in _AXIS
+                and (_PAST_ATTACK.search(masked) is not None or _OWN_OPERATION.search(masked) is not None)
+            )
+            if attacker is None and (claim_marked or own_op):
                 attacker, cue = claimant, "claimant"
             if _same_side(attacker, claimant):
                 kind = "claim"
                 if guide_label(claimant) != "other" or attacker is None:
                     attacker = claimant
-        elif first_person and attacker is None and not media_header:
+        elif first_person and attacker is None and not media_header and not defender:
             kind = "claim"
         weapon = _first_weapon(masked)[0] or post_weapon or "unspecified"
         defence = masked_all[seg.start : seg.end] != seg.text
         defence_fire = defence and _INTERCEPT_TRUE.search(seg.text) is None
         vessel = _VESSEL.search(masked) is not None
-        seg_places = [
+        all_places = [
             pm
             for pm in places
             if not any(
                 mt.start <= pm.start < mt.end and _resolve_context_actor(mt, norm) == attacker for mt in mentions
             )
         ]
+        seg_places = [pm for pm in all_places if pm.start >= place_header_end] if place_header_end else all_places
         if attacker == "hostile":
             country0, _l = _place_for(seg_places, seg, None, defence_fire, vessel)
             attacker, cue = (
@@ -917,11 +1156,22 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         country, loc = _place_for(seg_places, seg, attacker, defence_fire, vessel)
         if country is None:
             # The target may be placed in the headline while the details follow (or the reverse).
-            country, loc2 = _place_for(seg_places, _Segment(0, len(norm), norm), attacker, defence_fire, vessel)
+            country, loc2 = _place_for(all_places, _Segment(0, len(norm), norm), attacker, defence_fire, vessel)
             loc = loc or loc2
         intercepted = _intercepted(seg.text)
-        if intercepted is None and len(segments) <= 3:
-            intercepted = _intercepted(norm)
+        if intercepted is None and len(segments) <= 3 and _intercepted(norm) is not None:
+            if outcome_text is None:
+                # headline + detail: the outcome may be in another sentence, but not in a threat or a vow
+                # ("وستبقى عملياتنا متواصلة في دكّ معاقل العدو")
+                outcome_text = norm
+                for other_seg in segments:
+                    if _ANY_NEGATOR.search(other_seg.text):
+                        outcome_text = (
+                            outcome_text[: other_seg.start]
+                            + " " * (other_seg.end - other_seg.start)
+                            + outcome_text[other_seg.end :]
+                        )
+            intercepted = _intercepted(outcome_text)
         if intercepted is False and defence and _DESTROYED.search(seg.text) and not _INTERCEPT_FAILED.search(seg.text):
             intercepted = True  # "destroyed by the air-defence system": the defender shot it down
         # Date: the operation's own sentence, then what precedes it (headline), then the post's day.

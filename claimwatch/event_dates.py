@@ -216,6 +216,7 @@ _WEEKDAY = re.compile(
     + r"|\b(?:on|last|this)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     + r"|\((monday|tuesday|wednesday|thursday|friday|saturday|sunday)\)"
 )
+_NEXT_AFTER = re.compile(_n(r"\s*(?:المقبل|القادم|المقبله|القادمه)") + _E)
 # Undated archive footage: no datable reference (GUIDE: event_date null).
 OLD_FOOTAGE_RE = re.compile(
     _n(
@@ -377,7 +378,15 @@ def find_stated_date(norm: str, ref: date | None) -> EventDate | None:
             count = m[2] if m[1] else m[3]
             n = 2 if count in (None, "two") else int(count)
             candidates.append((m.start(), EventDate(ref - timedelta(days=n), 1, f"{n} days ago")))
-        m = _WEEKDAY.search(norm)
+        # a weekday in the future ("يوم السبت المقبل", "next Monday") is a plan, not the operation's day
+        m = next(
+            (
+                w
+                for w in _WEEKDAY.finditer(norm)
+                if not _NEXT_AFTER.match(norm, w.end()) and norm[max(0, w.start() - 5) : w.start()] != "next "
+            ),
+            None,
+        )
         if m:
             wd_name = m[1] or m[2] or m[3]
             wd = _WEEKDAYS.get(wd_name)
