@@ -7,7 +7,8 @@ process (exactly what the DAG's crawl task does) into a fresh warehouse database
 - posts/s of a bare ``COPY`` of the very same rows into an unindexed table, in the same run: the floor no
   loader can beat; the ratio says what fetching, parsing, the pipeline and the upsert cost on top;
 - peak resident memory of the crawl process;
-- the re-run: requests and new rows.
+- the re-run: requests and new rows;
+- the normalize and extract steps of the DAG over the landed corpus, inside the warehouse.
 
 Uses CLAIMWATCH_BENCH_ADMIN_DSN (a superuser DSN) when set, else the embedded server.
 """
@@ -97,6 +98,17 @@ def main() -> int:
         rerun_started = time.perf_counter()
         _, again, _ = run_crawl(registry, "naya", dsn)
         rerun_wall = time.perf_counter() - rerun_started
+    from claimwatch.load_claims import extract_documents
+    from claimwatch.normalize import normalize_documents
+    from claimwatch.tasks import prepare_warehouse
+
+    prepare_warehouse(dsn)
+    started = time.perf_counter()
+    normalized = normalize_documents(dsn, "naya")
+    normalize_s = time.perf_counter() - started
+    started = time.perf_counter()
+    extracted = extract_documents(dsn, "naya")
+    extract_s = time.perf_counter() - started
     copied, copy_s = bare_copy_seconds(dsn)
     print(
         f"crawl landed {rows} posts in {wall:.2f} s wall ({rows / wall:,.0f} posts/s incl. process start-up); "
@@ -110,6 +122,14 @@ def main() -> int:
     )
     print(f"peak RSS of the crawl process: {peak_kib / 1024:.0f} MiB")
     print(f"re-run: {again['requests']} requests, {again['new_rows']} new rows, {rerun_wall:.2f} s wall")
+    print(
+        f"normalize in the warehouse (raw -> core.documents, duplicates): {normalized['documents']} documents in "
+        f"{normalize_s:.2f} s ({normalized['documents'] / normalize_s:,.0f}/s); {normalized}"
+    )
+    print(
+        f"extract in the warehouse (core.documents -> core.claims): {extracted['documents']} documents in "
+        f"{extract_s:.2f} s ({extracted['documents'] / extract_s:,.0f}/s); {extracted}"
+    )
     if server is not None:
         server.cleanup()  # type: ignore[attr-defined]
     return 0

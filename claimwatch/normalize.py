@@ -197,6 +197,7 @@ def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]]) -> tuple[int, in
             fingerprints.setdefault(fingerprint, doc_id)
             index.add(str(doc_id), text_normalized)
     exact = near = 0
+    links: list[tuple[int, int | None]] = []
     for doc_id, _external_id, _published, text_normalized, fingerprint in batch:
         original = fingerprints.setdefault(fingerprint, doc_id)
         cluster = index.add(str(doc_id), text_normalized)
@@ -205,5 +206,6 @@ def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]]) -> tuple[int, in
             of, exact = original, exact + 1
         elif cluster != str(doc_id):
             of, near = int(cluster), near + 1
-        cur.execute(query("near_dup_set"), {"doc_id": doc_id, "near_dup_of": of})
+        links.append((doc_id, of))
+    psycopg2.extras.execute_values(cur, query("near_dup_set"), links, page_size=1000)
     return exact, near

@@ -1,2 +1,4 @@
-UPDATE core.documents SET near_dup_of = %(near_dup_of)s
-WHERE doc_id = %(doc_id)s AND near_dup_of IS DISTINCT FROM %(near_dup_of)s;
+-- Point each document of a batch at the document it duplicates (NULL: it is the first of its kind).
+UPDATE core.documents d SET near_dup_of = v.near_dup_of::bigint
+FROM (VALUES %s) AS v (doc_id, near_dup_of)
+WHERE d.doc_id = v.doc_id AND d.near_dup_of IS DISTINCT FROM v.near_dup_of::bigint;
