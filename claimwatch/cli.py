@@ -22,22 +22,12 @@ DEMO_CHANNEL_PORT = 8765
 DEMO_NEWS_PORT = 8766
 
 
-def _cmd_extract(args: argparse.Namespace) -> int:
-    from claimwatch.extract_jsonl import run_extract
-
-    if args.input:
-        with open(args.input, encoding="utf-8") as inp:
-            run_extract(inp, sys.stdout)
-    else:
-        run_extract(sys.stdin, sys.stdout)
-    return 0
-
-
-def _cmd_extract_articles(args: argparse.Namespace) -> int:
-    from claimwatch.extract_articles import run_extract_articles
-
-    run_extract_articles(args.paths, sys.stdout)
-    return 0
+# Commands whose module owns its argument parser (each also runs as ``python -m <module>``).
+DELEGATED = {
+    "extract": "claimwatch.extract_jsonl",
+    "extract-articles": "claimwatch.extract_articles",
+    "replay": "claimwatch.replay",
+}
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -249,16 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("extract", help="JSON Lines posts in, one JSON object with claim fields per line out")
-    p.add_argument("--input", help="JSON Lines file (default: stdin)")
-    p.set_defaults(func=_cmd_extract)
-
-    p = sub.add_parser("extract-articles", help="article text and metadata from .html/.html.gz files or folders")
-    p.add_argument("paths", nargs="+")
-    p.set_defaults(func=_cmd_extract_articles)
-
-    p = sub.add_parser("replay", help="serve JSON Lines posts as t.me/s/<channel> pages on loopback", add_help=False)
-    p.set_defaults(func=None)
+    # listed for --help only; main() hands their arguments to the module that owns them
+    sub.add_parser("extract", help="JSON Lines posts in, one JSON object with claim fields per line out (--input FILE)")
+    sub.add_parser("extract-articles", help="article text and metadata from .html/.html.gz files or folders")
+    sub.add_parser("replay", help="serve JSON Lines posts as t.me/s/<channel> pages on loopback (--corpus FILE)")
 
     default_sources = os.environ.get("CLAIMWATCH_SOURCES", str(PROJECT_ROOT / "sources.toml"))
     p = sub.add_parser("run", help="run every source of a registry once through its DAG (dag.test())")
@@ -295,10 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``claimwatch`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "replay":  # replay owns its own argument parser (also `python -m claimwatch.replay`)
-        from claimwatch import replay
+    if argv and argv[0] in DELEGATED:
+        import importlib
 
-        return replay.main(argv[1:])
+        return int(importlib.import_module(DELEGATED[argv[0]]).main(argv[1:]))
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

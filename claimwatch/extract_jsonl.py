@@ -115,7 +115,7 @@ def run_extract(inp: TextIO, out: TextIO) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point (the lead wires the same function into ``claimwatch extract``)."""
+    """``claimwatch extract [--input FILE]`` (also ``python -m claimwatch.extract_jsonl``)."""
     parser = argparse.ArgumentParser(prog="claimwatch extract", description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", "-i", help="JSON Lines file (default: stdin)")
     args = parser.parse_args(argv)
