@@ -55,7 +55,7 @@ def claim_rows(doc_id: int, raw_document_id: int, text: str, published_at: Any) 
 
 def extract_documents(dsn: str, source_id: str | None = None, reprocess: bool = False) -> dict[str, int]:
     """Extract claims for documents not yet stamped with :data:`EXTRACTOR_VERSION` (one source, or all)."""
-    counts = {"documents": 0, "claims": 0, "reports": 0}
+    counts = {"documents": 0, "claims": 0, "reports": 0, "failed": 0}
     with connect(dsn) as reader, connect(dsn) as writer:
         with writer.cursor() as cur:
             cur.execute(query("claims_stage_create"))
@@ -65,7 +65,11 @@ def extract_documents(dsn: str, source_id: str | None = None, reprocess: bool = 
             while batch := docs.fetchmany(BATCH_SIZE):
                 rows: list[tuple[Any, ...]] = []
                 for doc in batch:
-                    rows.extend(claim_rows(doc["doc_id"], doc["raw_document_id"], doc["text"], doc["published_at"]))
+                    try:
+                        rows.extend(claim_rows(doc["doc_id"], doc["raw_document_id"], doc["text"], doc["published_at"]))
+                    except Exception:  # a rule bug on one text must not hold back every other document
+                        counts["failed"] += 1
+                        log.exception("extraction failed for document %s; it gets no claims", doc["doc_id"])
                 with writer.cursor() as cur:
                     copy_rows(cur, query("claims_stage_copy"), rows)
                     cur.execute(
