@@ -23,7 +23,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY, so requests do not tick like a metronome
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -68,7 +68,7 @@ def settings_for(source: Source) -> dict[str, Any]:
     p = source.politeness
     return {
         "DOWNLOAD_DELAY": p.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": p.download_delay > 0,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if p.download_delay > 0 else 0.0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": max(1, p.concurrency),
         "AUTOTHROTTLE_ENABLED": p.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(p.download_delay, 0.1),
