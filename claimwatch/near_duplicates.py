@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 
 from datasketch import MinHash, MinHashLSH
 
@@ -35,9 +36,9 @@ def exact_fingerprint(text: str) -> str:
 
 
 def _hash32(shingle: str) -> int:
-    # Python's own string hash: an order of magnitude cheaper than datasketch's default SHA-1 per shingle. It is
-    # salted per process, which is fine: MinHashes are compared only within one index, never stored.
-    return hash(shingle) & 0xFFFFFFFF
+    # CRC-32 in C: several times cheaper than datasketch's default SHA-1 per shingle, and (unlike Python's salted
+    # str hash) the same in every process, so the same documents always cluster the same way.
+    return zlib.crc32(shingle.encode("utf-8"))
 
 
 def _minhash(norm: str) -> MinHash:
