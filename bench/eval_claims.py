@@ -11,7 +11,11 @@ a crash does.
 
 ``--gold`` and ``--input`` score any pair of files: the gold file has one line per input post, in the same
 order, with the keys of ``dev.jsonl`` (msg_id, kind, actor, weapon, target_country, location, event_date,
-intercepted).
+intercepted). A labels-only gold file (no post texts, e.g. ``bench/gold/naya_july.labels.jsonl``) is scored
+against the channel dump it was drawn from: ``--corpus`` builds the input lines from it by msg_id.
+
+    .venv/bin/python bench/eval_claims.py --gold bench/gold/naya_july.labels.jsonl \
+        --corpus ../shared/corpus/channel-posts/naya_foriraq.jsonl
 """
 
 from __future__ import annotations
@@ -42,10 +46,31 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 def predict(inputs_path: Path) -> list[dict[str, Any]]:
     """Run the real CLI code path over the input file."""
-    out = io.StringIO()
     with inputs_path.open(encoding="utf-8") as fh:
-        run_extract(fh, out)
+        return predict_lines(fh)
+
+
+def predict_lines(lines: Any) -> list[dict[str, Any]]:
+    """Run the real CLI code path over an iterable of JSON lines."""
+    out = io.StringIO()
+    run_extract(lines, out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def inputs_from_corpus(gold: list[dict[str, Any]], corpus_path: Path) -> list[dict[str, Any]]:
+    """The corpus posts of the gold msg_ids, in gold order (a labels-only gold file holds no texts)."""
+    wanted = {g["msg_id"] for g in gold}
+    by_id: dict[Any, dict[str, Any]] = {}
+    with corpus_path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                if row.get("msg_id") in wanted:
+                    by_id[row["msg_id"]] = row
+    missing = [g["msg_id"] for g in gold if g["msg_id"] not in by_id]
+    if missing:
+        raise ValueError(f"{len(missing)} gold msg_ids are not in {corpus_path} (first: {missing[0]})")
+    return [by_id[g["msg_id"]] for g in gold]
 
 
 def score(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> dict[str, Any]:
@@ -102,15 +127,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--input", type=Path, default=None, help="input posts JSONL (default: dev.input.jsonl, or required with --gold)"
     )
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="channel dump to take the gold msg_ids' posts from (instead of --input)",
+    )
     args = ap.parse_args(argv)
-    if args.input is None:
+    if args.input is not None and args.corpus is not None:
+        ap.error("give --input or --corpus, not both")
+    if args.input is None and args.corpus is None:
         if args.gold != GOLD_DIR / "dev.jsonl":
-            ap.error("--input is required with a --gold other than the dev set")
+            ap.error("--input or --corpus is required with a --gold other than the dev set")
         args.input = GOLD_DIR / "dev.input.jsonl"
     gold = load(args.gold)
-    inputs = load(args.input)
+    if args.corpus is not None:
+        try:
+            inputs = inputs_from_corpus(gold, args.corpus)
+        except ValueError as exc:
+            ap.error(str(exc))
+    else:
+        inputs = load(args.input)
     if len(gold) != len(inputs):
-        ap.error(f"{args.gold} has {len(gold)} lines but {args.input} has {len(inputs)}")
+        ap.error(f"{args.gold} has {len(gold)} lines but {args.input or args.corpus} has {len(inputs)}")
     mism = [
         (g.get("msg_id"), i.get("msg_id"))
         for g, i in zip(gold, inputs, strict=True)
@@ -118,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if mism:
         ap.error(f"gold and input are not aligned by msg_id (first mismatch: {mism[0]})")
-    pred = predict(args.input)
+    pred = predict_lines(json.dumps(row, ensure_ascii=False) + "\n" for row in inputs)
     res = score(gold, pred)
     print(f"gold: {args.gold.name}  posts: {len(gold)}  gold events (claim+report): {res['n_events']}")
     print(f"kind macro-F1: {res['macro_f1']:.3f}")

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["ActorMatcher", "ActorMention", "actor_records", "get_actor_matcher", "guide_label"]
 
@@ -129,6 +129,34 @@ class ActorMatcher:
         if adjectives:
             parts.append(_PFX_DEF + "?(?P<a>" + _alt(adjectives) + ")" + _ADJ_SFX)
         self._re = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+        # A state's aircraft named by its nisba ("طائرات F-16 العراقية", "المقاتلات التركية") is that state's air
+        # force: a name of the actor, though the nisba alone ("المسيرات العراقية") is not.
+        air: list[str] = []
+        for a in actors:
+            for adj in a.get("air_adjectives", []):
+                norm = normalize_for_matching(adj)
+                norm = norm[2:] if norm.startswith("ال") else norm
+                self._lookup.setdefault(("air", norm), (a["actor_id"], "name"))
+                air.append(norm)
+        self._air_words = tuple(sorted(set(air)))
+        self._air_re = (
+            re.compile(
+                r"(?<!\w)"
+                + _PFX_DEF
+                + fold_arabic(
+                    r"?(?:طائرات|طائرة|مقاتلات|مقاتلة|طيران|مروحيات|مروحية)"
+                    r"(?:\s+(?:ال)?(?:حربي\w*|مقاتل\w*|[a-z]+[- ]?\d+\w*|اف[- ]?\d+|سوخوي|\d+)){0,2}\s+"
+                )
+                + _PFX_DEF
+                + r"?(?P<air>"
+                + _alt(air)
+                + r")"
+                + _ADJ_SFX
+                + r"(?!\w)"
+            )
+            if air
+            else None
+        )
 
     def find(self, norm: str) -> list[ActorMention]:
         """All actor mentions in ``norm``, left to right (longest alias wins at a position)."""
@@ -141,6 +169,20 @@ class ActorMatcher:
                     if hit:
                         out.append(ActorMention(m.start(), m.end(), hit[0], hit[1]))
                     break
+        if (
+            self._air_re is not None
+            and ("طاير" in norm or "طيران" in norm or "مقاتل" in norm or "مروحي" in norm)
+            and any(w in norm for w in self._air_words)
+        ):
+            extra = []
+            for m in self._air_re.finditer(norm):
+                hit = self._lookup.get(("air", m.group("air")))
+                if hit:
+                    extra.append(ActorMention(m.start(), m.end(), hit[0], hit[1]))
+            if extra:
+                # the aircraft phrase replaces a bare nisba reading inside it
+                out = [mt for mt in out if not any(e.start <= mt.start < e.end for e in extra)] + extra
+                out.sort(key=lambda mt: mt.start)
         return out
 
 

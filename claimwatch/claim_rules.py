@@ -44,7 +44,7 @@ from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_w
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
 
-EXTRACTOR_VERSION = "rules-1.1.0"
+EXTRACTOR_VERSION = "rules-1.2.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -130,8 +130,9 @@ _P = r"(?:[وفبلك]|وب|ول|فب|وال|بال|فال|كال|لل|ال|ول
 # --- attack vocabulary ------------------------------------------------------------------------------------------
 # Verbs and nouns that say an attack happened. Most need a military context (see _CONTEXT) because
 # "استهداف" / "هجوم" are also used for politics ("استهداف لكتلة سياسية").
+_NOT_DAKK = r"(?!و?لدك(?:م|ما)?(?!\w))"  # "ولدك" / "لدك" ("your son", "with you"): not "دكّ" behind a clitic
 _TRIGGER = _rx(
-    _W + _P + r"(?:"
+    _W + _NOT_DAKK + _P + r"(?:"
     r"[اينت]?ستهد[فا]\w*|مستهدف\w*|"  # استهدف/يستهدف/استهداف/استهدافها/مستهدفين
     r"[يتن]?قصف\w*|"
     r"غار(?:ة|ات|تين|تان|تي)|"
@@ -142,7 +143,7 @@ _TRIGGER = _rx(
     r"اسقاط\w*|اسقط\w*|[يت]سقط(?:ها|ه)?|"
     r"انفجار\w*|انفجرت|انفجر|تفجير\w*|[يت]فجر\w*|فجر(?:وا|ت)|"
     r"عدوان|اعتداء|تدمير|دمر(?:ت|وا)?|"
-    r"[يت]حرق|تحترق|احتراق|اشتعال|[يت]شتعل|"
+    r"[يت]حرق|[يت]حترق|احتراق|اشتعال|[يت]شتعل|"
     r"تصد[يى]|تصدت|التصدي"
     r")"
     + _E
@@ -152,18 +153,31 @@ _TRIGGER = _rx(
 # Words that say a weapon was fired or arrived: an operation only when a weapon is named with them.
 _WEAPON_TRIGGER = _Gated(
     _rx(
-        _W + _P + r"(?:اطلاق\w*|انطلاق\w*|اطلق(?:ت|وا)?|[يت]طلق|[يت]نطلق|انطلقت|تسلل|[يت]تسلل|سقوط|وصلت|وصول|وصلت|"
-        r"في طريقها|مرمى|سماء|اجواء)" + _E + r"|\b(?:landed|fell|crossed|crossing|launches|identified)\b"
+        _W + _P + r"(?:اطلاق\w*|انطلاق\w*|اطلق(?:ت|وا|تها|ها|وها|ته|وه)?|[يت]طلق|[يت]نطلق|انطلقت|تسلل|[يت]تسلل|"
+        r"سقوط|وصلت|وصول|في طريقها|مرمى|سماء|اجواء|[يت]شتبك|اشتبكت)"
+        + _E
+        + r"|\b(?:landed|fell|crossed|crossing|launches|identified|engag(?:es|ed|ing))\b"
     ),
-    "اطلاق انطلاق اطلق طلق تسلل سقوط وصل طريقها مرمى سماء اجواء landed fell cross launches identified",
+    "اطلاق انطلاق اطلق طلق تسلل سقوط وصل طريقها مرمى سماء اجواء شتبك landed fell cross launches identified engag",
+)
+# A weapon heading somewhere ("رشقة صاروخية من لبنان نحو الشمال", "صواريخ تتجه نحو مقرات"): the direction word
+# must follow the weapon closely; "نحو" far from it is figurative ("يقود نحو اتفاق ... الصواريخ").
+_HEADING = _Gated(
+    _rx(
+        _W + _P + r"(?:صواريخ|صاروخ\w*|رشق(?:ة|ات)|صلي(?:ة|ات)|مسير(?:ة|ات)|موجة|طائر(?:ة|ات)|قذائف|محلق(?:ة|ات))"
+        r"(?:\s+\S+){0,4}?\s+(?:نحو|باتجاه)"
+        + _E
+        + r"|\b(?:missiles?|rockets?|drones?|barrages?)(?:\s+\S+){0,4}?\s+(?:toward|towards|heading)\b"
+    ),
+    "نحو باتجاه toward heading",
 )
 # Air-defence engagement is itself a reportable event (GUIDE), even with no weapon named.
 _AD_ENGAGED = _Gated(
     _rx(
         _W
         + r"(?:تفعيل|تفعل|[يت]نشط|اشتبكت|[يت]شتبك|اشتباك|تصدت|[يت]تصدى)\s+(?:ال)?(?:دفاعات|دفاع)\s+(?:ال)?جوي\w*"
-        + r"|(?:ال)?(?:دفاعات|دفاع)\s+(?:ال)?جوي\w*(?:\s+ال\w+)?\s+(?:تشتبك|اشتبكت|تتصدى|تصدت|تعترض|اعترضت)"
-        + r"|\bair defen[cs]es? (?:were )?(?:activated|engaged)\b"
+        + r"|(?:ال)?(?:دفاعات|دفاع)\s+(?:ال)?جوي\w*(?:\s+ال\w+)?\s+(?:تشتبك|اشتبكت|تتصدى|تصدت|تعترض|اعترضت|تعاملت|"
+        r"[يت]تعامل)" + r"|\bair defen[cs]es? (?:were )?(?:activated|engaged)\b"
     ),
     "دفاع defen",
 )
@@ -176,6 +190,7 @@ _NOT_ATTACK = _Gated(
 _STRONG_TRIGGER = _Gated(
     _rx(
         _W
+        + _NOT_DAKK
         + _P
         + r"(?:غار(?:ة|ات|تين|تان)|[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|انفجار(?:ات)?|دوي)"
         + _E
@@ -205,28 +220,35 @@ _MODAL_NEGATORS = _rx(
     r"س[نتيا](?:ستهدف|قصف|ضرب|رد|دك|هاجم|طلق|حرق|لاحق|شهد|كون|عود|واصل|قابل|واجه|دفع|ندم|بقى|ظل|ستمر)\w*|"
     r"سوف|اذا|في حال|لو|"
     r"اوامر|تجنب|[يت]تجنب|[يت]تراجع|تراجع عن|الغاء|[يت]لغي|الغت|الغى|عدم|"
-    r"[يت]هدد\w*|تهديد\w*|[يت]توعد\w*|وعيد|[يت]حذر\w*|نحذر\w*|تحذير\w*|انذار لسكان|"
-    r"اي (?:اعتداء|هجوم|عدوان|استهداف)"
-    r")" + _E + r"|\b(?:will|would|if|threat(?:en|ens|ened)?|warns?|warned|warning|any attack)\b"
+    r"[يت]هدد\w*|تهديد\w*(?!\s+(?:ب|من\s+)(?:ال)?(?:صواريخ|صاروخ|مسير|طائر|جوي))|"
+    r"[يت]توعد\w*|وعيد|[يت]حذر\w*|نحذر\w*|تحذير\w*|انذار لسكان|"
+    r"اي (?:اعتداء|هجوم|عدوان|استهداف)|"
+    # a campaign said to go on ("الضربات الأمريكية ضد إيران لم تنته بعد"): a warning, not an operation
+    r"لم [يت]نته\w*"
+    r")" + _E + r"|\b(?:will|would|if|threat(?:en|ens|ened)?|warns?|warned|warning|any attack|not over)\b"
 )
 # Verbs in the past tense that say an attack was carried out (not passive-ambiguous nouns).
 _PAST_ATTACK = _rx(
-    _W + r"(?:[وف])?(?:استهدف(?:ت|وا|نا)?|قصف(?:ت|وا|نا)|دك(?:ت|وا|كنا)|هاجم(?:ت|وا|نا)?|شن(?:ت|وا|نا)|"
-    r"نفذ(?:ت|وا|نا)?|اطلق(?:ت|وا|نا)|ضرب(?:ت|وا|نا)|اسقط(?:ت|وا|نا)|اعترض(?:ت|وا|نا)?|تصدت|سقط(?:ت)?|"
-    r"انفجرت|اصاب(?:ت|وا)?)" + _E + r"|\b(?:struck|targeted|attacked|launched|fired|hit|shot down|downed|intercepted|"
+    _W + r"(?:[وف])?(?:(?:استهدف(?:ت|وا|نا)?|قصف(?:ت|وا|نا)|دك(?:ت|وا|كنا)|هاجم(?:ت|وا|نا)?|شن(?:ت|وا|نا)|"
+    r"نفذ(?:ت|وا|نا)?|اطلق(?:ت|وا|نا)|ضرب(?:ت|وا|نا)|اسقط(?:ت|وا|نا)|اعترض(?:ت|وا|نا)?)(?:ها|ه|هم)?|تصدت|"
+    r"سقط(?:ت)?|انفجرت|اصاب(?:ت|وا)?)"
+    + _E
+    + r"|\b(?:struck|targeted|attacked|launched|fired|hit|shot down|downed|intercepted|"
     r"carried out|landed|fell|bombed|shelled)\b"
 )
 _NEGATORS = _rx(
     _W + r"(?:[وفبل]|ال|وال|بال)?(?:"
     # denials
-    r"لم (?:نشارك|نستهدف|يتم|يكن|تستهدف|يستهدف|تطلق|نطلق|تقم|يقم|نقم|تكن)|لا تقف|لا يقف|[يت]نفي|نف[تى]|نفي|"
+    r"لم (?:نشارك|نستهدف|يتم|يكن|تستهدف|يستهدف|تطلق|نطلق|تقم|يقم|نقم|تكن|نكن)|مؤامر\w*|لا تقف|لا يقف|"
+    r"[يت]نفي|نف[تى]|نفي|"
     r"لا علاقة|ليس لنا|لا توجد|لاتوجد|لا يوجد|لايوجد|"
     # alerts and preparation, not attacks
     r"تاهب|تحسبا|[يت]ستعد\w*|استعداد\w*|خشية|تخوف\w*|مخاوف|ترقب|"
     # accidents and ordnance disposal
     r"خلل (?:تقني|فني)|هبوط اضطراري|تحطم\w*|تفجير (?:ذخائر|الذخائر)|ذخائر غير منفجرة|زلزال|"
+    r"تفجير مسيطر عليه|مخلفات (?:حربية|الحرب)|ازال(?:ة|ت|وا)? (?:ال)?الغام|ازلنا|"
     # foiled plots
-    r"احباط|افشال|"
+    r"احباط|افشال|احبط(?:ت|وا|نا)?|[يتن]حبط\w*|"
     # courts, claims and counter-claims
     r"بالسجن|حكما|محكمة|ادعاءات|مزاعم|اكاذيب|"
     # questions, assessments and analysis
@@ -247,13 +269,14 @@ _ANY_NEGATOR = re.compile(f"(?P<neg>{_NEGATORS.pattern})|(?P<modal>{_MODAL_NEGAT
 _FIRST_PERSON = _Gated(
     _rx(
         _W + _P + r"(?:استهدفنا|قصفنا|هاجمنا|ضربنا|دككنا|اسقطنا|نفذنا|اطلقنا|تمكنا|تصدينا|"
+        r"قمنا ب(?:ال)?(?:قصف|استهداف|ضرب|مهاجمة|شن|تنفيذ|اطلاق|اسقاط)\w*|"
         # the speaker's own fighters, units and weapons ("استهدف مجاهدونا", "استهدفت وحداتنا")
         r"مجاهدونا|مجاهدينا|مقاتلونا|مقاتلينا|ابطالنا|قواتنا|وحداتنا|مسيراتنا|صواريخنا|طائراتنا|رجالنا)"
         + _E
         + r"|\bwe (?:have )?(?:struck|targeted|attacked|hit|launched|downed|carried out|fired)\b"
         + r"|\bour (?:mujahideen|fighters|forces|units|drones|missiles|men|heroes)\b"
     ),
-    "استهدفنا قصفنا هاجمنا ضربنا دككنا اسقطنا نفذنا اطلقنا تمكنا تصدينا مجاهدونا مجاهدينا مقاتلونا مقاتلينا"
+    "استهدفنا قصفنا هاجمنا ضربنا دككنا اسقطنا نفذنا اطلقنا تمكنا تصدينا قمنا مجاهدونا مجاهدينا مقاتلونا مقاتلينا"
     " ابطالنا قواتنا وحداتنا مسيراتنا صواريخنا طائراتنا رجالنا we our",
 )
 _ANNOUNCE_VERB = _rx(
@@ -400,19 +423,17 @@ _INTERCEPT_TRIED = _Gated(
 _HIT = _Gated(
     _rx(
         _W
+        + _NOT_DAKK
         + _P
         + r"(?:اصاب\w*|[يت]صيب\w*|اصيب\w*|مصاب\w*|مقتل|قتل\w*|قتلى|جرحى|جريح|اضرار|دمار|تدمير|دمر\w*|[يت]دمر\w*|"
-        r"[يت]حرق|تحترق|احتراق|اشتعال|[يت]شتعل|اشتعلت|حريق|النيران|[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|خسائر|"
+        r"[يت]حرق|[يت]حترق|احتراق|اشتعال|[يت]شتعل|اشتعلت|حريق|النيران|"
+        r"[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|خسائر|"
         r"اعطاب|اعطب\w*|[يت]عطب|شهداء|شهيد|شهيدان|شهيدين|استشهاد|انفجرت|حققت (?:العملية )?(?:هدفها|اهدافها))"
-        + _E
-        + r"|"
-        + _W
-        + r"(?:[وف]?[يت]عرض\w*|تعرض\w*)"
         + _E
         + r"|\b(?:hit|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed|s)?|"
         r"achieved its (?:goal|objective|target)s?)\b"
     ),
-    "تدمير صاب صيب قتل قتلى جرح جريح ضرار دمار دمر حرق حترق شتعل حريق نيران دك خسائر عطب شهد عرض انفجرت"
+    "تدمير صاب صيب قتل قتلى جرح جريح ضرار دمار دمر حرق حترق شتعل حريق نيران دك خسائر عطب شهد انفجرت"
     " شهيد هدفها اهدافها hit damage kill wound injur destroy casualt impact achieved",
 )
 _DESTROYED = _Gated(_rx(_W + _P + r"(?:تدمير|دمر\w*|[يت]دمر\w*)" + _E + r"|\bdestroyed\b"), "دمر تدمير destroy")
@@ -439,12 +460,12 @@ _ATTACK_VERB = _rx(
     r"launched|fired|hit|bombed|shelled|shot down|downed|claimed|carried out)" + _E
 )
 _VERB_BEFORE_AGENT = _rx(
-    r"(?:[يت]?ستهدف\w*|استهدف\w*|قصف(?:ت|ها|ته)|دك(?:ت|ها|ته)|هاجم(?:ت|ها|ته)?|شن(?:ت|ها)|نفذ(?:ت|ها|ه)|"
-    r"اطلق(?:ت|ها)|[يت]شن|[يت]نفذ|[يت]قصف|[يت]هاجم|[يت]طلق)\s+"
+    r"(?:[يت]?ستهدف\w*|استهدف\w*|(?:قصف|دك|هاجم|شن|نفذ|اطلق)(?:ت|ه|ها|ته|تها|وه|وها)|هاجم|"
+    r"[يت]شن|[يت]نفذ|[يت]قصف|[يت]هاجم|[يت]طلق)\s+"
     r"(?:(?:\w+)\s+)?$"
 )
 _AGENT_FILLER = _rx(
-    r"^(?:قوات|طائرات|مقاتلات|مقاتلو|مجاهدو|ابطال|ابناء|وحدات|عناصر|صواريخ|مسيرات|بحرية|aircraft|jets|"
+    r"^(?:قوات|طائرات|مقاتلات|مقاتلو|مجاهدو|ابطال|ابناء|وحدات|عناصر|صواريخ|مسيرات|بحرية|حركة|جماعة|aircraft|jets|"
     r"fighter jets|troops|forces|the)$"
 )
 _BY_AGENT = _rx(r"(?:من قبل|من جانب|على يد|بواسطة|\bby)\s*$")
@@ -452,7 +473,8 @@ _ATTACK_NOUN_BEFORE = _rx(
     _W
     + _P
     + r"(?:استهداف\w*|قصف|غار(?:ة|ات)|هجوم|هجمات|عدوان|اعتداء\w*|ضرب(?:ة|ات)|attacks?|strikes?)"
-    + r"(?:\s+و?(?:عنيف\w*|جوي\w*|صاروخي\w*|مدفعي\w*|مركب|جديد\w*|واسع\w*|مكثف\w*|دقيق\w*|ال\w+ي)){0,3}\s*$"
+    + r"(?:\s+و?(?:عنيف\w*|جوي\w*|صاروخي\w*|مدفعي\w*|مركب|جديد\w*|واسع\w*|مكثف\w*|دقيق\w*|"
+    r"(?!الاراضي|الاهالي|المباني|الضواحي|النواحي|الاراضي)ال\w+ي)){0,3}\s*$"
 )
 _WEAPON_HEAD = _rx(
     _W + _P + r"(?:صواريخ|صاروخ|مسيرات|مسيرة|محلقات|محلقة|طائرات|طائرة|طائرتين|طيار|قذائف|غارات|طيران|سلاح|اسلحة|"
@@ -575,13 +597,59 @@ _IED = _Gated(
     "عبو ناسف لغم الغام مفخخ ied bomb landmine",
 )
 _SHELLING_WORD = _rx(_W + _P + r"(?:قصف|shelling)" + _E)
+# A shooting is an attack when it wounds or kills ("عملية إطلاق نار ... إصابة خطيرة"); "وقف إطلاق النار" is
+# masked before (ceasefire), and gunfire with no victim (celebrations, warning shots) is not an operation.
+_SHOOTING = _Gated(
+    _rx(_W + _P + r"(?:اطلاق (?:ال)?نار|اطلاق الرصاص)" + _E + r"|(?:shooting attack|opened fire)"),
+    "اطلاق shooting opened",
+)
+_CASUALTY = _rx(
+    _W
+    + _P
+    + r"(?:مقتل|قتل(?:ى|ت|وا)?|اصاب(?:ة|ات)|اصيب\w*|مصاب\w*|جرحى|جريح|شهيد\w*|استشهاد|ضحايا)"
+    + _E
+    + r"|\b(?:killed|wounded|injured|dead)\b"
+)
+# "X (هي) المسؤولة عن التفجيرات": X is the attacker of the attack it is held responsible for.
+_RESPONSIBLE_AFTER = _rx(
+    r"^\s*(?:(?:هي|هو|هم)\s+)?(?:ال)?مسؤول\w*\s+عن\s+(?:ال)?(?:هجوم|هجمات|تفجير\w*|استهداف\w*|قصف|اعتداء\w*|"
+    r"انفجار\w*|عملية|عمليات)|^\s*(?:is|was|were)\s+responsible\s+for\b"
+)
+# A relative clause's verb with no object pronoun has the antecedent as subject: what follows is its object
+# ("الصواريخ التي استهدفت إيران"), not its agent ("الهجوم الذي شنته حركة أنصار الله" keeps the agent reading).
+_RELATIVE_VERB_BEFORE = re.compile(fold_arabic(r"(?<!\w)(?:التي|الذي|الذين|اللتين|اللذين)\s+(\w+)\s+(?:\w+\s+)?$"))
+# "مدينة تشابهار الإيرانية": a place word, a name the gazetteer lacks, and a country nisba place the target.
+_NISBA_COUNTRY = {
+    "ايراني": "IR",
+    "عراقي": "IQ",
+    "سوري": "SY",
+    "لبناني": "LB",
+    "يمني": "YE",
+    "سعودي": "SA",
+    "اماراتي": "AE",
+    "كويتي": "KW",
+    "بحريني": "BH",
+    "قطري": "QA",
+    "اردني": "JO",
+    "تركي": "TR",
+    "عماني": "OM",
+    "مصري": "EG",
+}
+_PLACE_NISBA = _Gated(
+    _rx(
+        _W + _P + r"(?:مدينة|مدينتي|بلدة|محافظة|منطقة|جزيرة|ميناء|قاعدة|قرية|ناحية|قضاء|العاصمة)\s+\w+(?:\s+\w+)?\s+"
+        r"ال(?P<nisba>" + "|".join(_NISBA_COUNTRY) + r")(?:ة|ه)?" + _E
+    ),
+    "مدين بلد محافظ منطق جزير ميناء قاعد قري ناحي قضاء عاصم",
+)
 
 _FAMILY = {"irgc": "iran", "iran_army": "iran"}
 
 
 # Substrings every attack trigger contains: a C-speed prefilter before any rule regex runs.
 _STEMS = _literal_gate(
-    "ستهد قصف غار ضرب هجم هجو هاجم دك عترض عتراض سقط سقاط نفجار فجر عدوان اعتداء دمر تدمير حرق حترق شتعل"
+    "ستهد قصف غار ضرب هجم هجو هاجم دك عترض عتراض سقط سقاط نفجار فجر فجير عدوان اعتداء دمر تدمير حرق حترق شتعل"
+    " اطلاق_نار اطلاق_النار شتبك رشق صلي shooting opened_fire"
     " تصد دفاع صاروخ صواريخ مسير محلق طائر طيران struck strike target attack launch fire intercept"
     " shot down explosion bomb shell hit raid impact drone missile rocket"
 )
@@ -688,7 +756,11 @@ def _speaker(norm: str, mentions: list[ActorMention]) -> tuple[str | None, bool,
     if colon > 0:
         head = norm[:colon]
         if True:
-            media = bool(_MEDIA.search(head))
+            # a media word inside an actor's own name ("خلية الإعلام الأمني") is its press office, not media
+            media = any(
+                not any(mt.start <= md.start() < mt.end and mt.how != "adjective" for mt in mentions)
+                for md in _MEDIA.finditer(head)
+            )
             for mt in mentions:
                 if mt.start >= colon:
                     break
@@ -755,11 +827,21 @@ def _attacker(
             )
         ):
             rank, cue = 2, "attack of"
+        elif mt.how != "adjective" and _RESPONSIBLE_AFTER.search(after):
+            rank, cue = 2, "held responsible"
         elif mt.how != "adjective" and _ATTACK_VERB.search(after):
             rank, cue = 3, "subject"
         elif mt.how != "adjective" and _VERB_BEFORE_AGENT.search(before[-40:]):
             tail = before.split()
-            if tail and (len(tail) < 2 or _AGENT_FILLER.match(tail[-1]) or _ATTACK_VERB.match(tail[-1])):
+            rel = _RELATIVE_VERB_BEFORE.search(before[-50:])
+            if rel is not None and not rel.group(1).endswith(("ه", "ها", "هم")):
+                pass  # "الصواريخ التي استهدفت إيران": the object of the clause, not its agent
+            elif tail and (
+                len(tail) < 2
+                or _AGENT_FILLER.match(tail[-1])
+                or _ATTACK_VERB.match(tail[-1])
+                or _VERB_BEFORE_AGENT.match(tail[-1] + " ")
+            ):
                 rank, cue = 3, "agent"
         elif _ENVOY_BEFORE.search(before[-25:]) or _ENVOY_AFTER.match(after):
             if protest is None:
@@ -841,6 +923,29 @@ def _intercepted(seg_text: str) -> bool | None:
     return False if hit else None
 
 
+def _has_casualty(text: str) -> bool:
+    """Killed or wounded people are named, not denied ("دون إصابات", "no casualties")."""
+    return _CASUALTY.search(_mask(text, _NEGATED_DAMAGE)) is not None
+
+
+def _destroyed_by_defence(seg_text: str, seg_masked: str) -> bool:
+    """A "destroyed" word whose destroyer is the air defence ("دمرتها الدفاعات الجوية"), not one whose object is
+    an air-defence asset ("تم تدمير رادار باتريوت": the defence was the target)."""
+    for d in _DESTROYED.pattern.finditer(seg_text):
+        ahead = seg_masked[d.end() : d.end() + 30]
+        gap = len(ahead) - len(ahead.lstrip())
+        words = ahead.split()
+        # the object of "تدمير" right after it is masked (an interceptor), or a radar/battery of one is
+        obj_masked = gap >= 3 and "تدمير" in d.group()
+        if obj_masked or (words and words[0] in _DEFENCE_ASSETS and "  " in ahead):
+            continue
+        return True
+    return False
+
+
+_DEFENCE_ASSETS = frozenset(fold_arabic(w) for w in ("رادار", "الرادار", "رادارات", "منظومة", "بطارية", "نظام"))
+
+
 def _place_for(
     places: list[PlaceMatch], seg: _Segment, attacker: str | None, defence_fire: bool, vessel: bool
 ) -> tuple[str | None, PlaceMatch | None]:
@@ -908,6 +1013,13 @@ def _line_map(text: str, norm: str, upto: int | None = None) -> list[tuple[int, 
     return out if "\n".join(parts) == norm else None
 
 
+@lru_cache(maxsize=64)
+def _line_offsets(line: str) -> list[int]:
+    """Offsets into ``line`` of its matching form's characters (an operation's start and end are often in the
+    same line: it is mapped once)."""
+    return normalize_with_offsets(line)[1]
+
+
 def _to_orig(text: str, lines: list[tuple[int, int, int, int]], k: int, end: bool) -> int:
     """Original offset of normalized offset ``k`` (exclusive end when ``end``), refining inside one line."""
     for ns, ne, os_, oe in lines:
@@ -917,7 +1029,7 @@ def _to_orig(text: str, lines: list[tuple[int, int, int, int]], k: int, end: boo
                 stripped = line.strip()
                 lead = line.find(stripped[:1]) if stripped else 0
                 return os_ + lead if not end else os_ + len(line.rstrip())
-            _sub, offs = normalize_with_offsets(text[os_:oe])
+            offs = _line_offsets(text[os_:oe])
             if not offs:
                 return os_
             if end:
@@ -987,12 +1099,17 @@ def _mask_segment(norm: str, seg: _Segment, masked_all: str) -> str:
     return masked
 
 
-def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention]) -> bool:
-    """Attack vocabulary in a military context, not negated (threat, denial, alert, accident, court...)."""
+def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention], post_casualty: bool = False) -> bool:
+    """Attack vocabulary in a military context, not negated (threat, denial, alert, accident, court...).
+
+    ``post_casualty``: a short post names casualties in another sentence (a shooting, then its toll)."""
     ad_engaged = _AD_ENGAGED.search(seg.text) is not None
     has_weapon = _first_weapon(masked)[0] is not None
     trig = _trigger_at(masked) >= 0
-    if not (trig or ad_engaged or (has_weapon and _WEAPON_TRIGGER.search(masked))):
+    shooting = _SHOOTING.search(masked) is not None and (post_casualty or _has_casualty(masked))
+    if not (
+        trig or ad_engaged or shooting or (has_weapon and (_WEAPON_TRIGGER.search(masked) or _HEADING.search(masked)))
+    ):
         return False
     modal_at = -1
     for neg in _ANY_NEGATOR.finditer(seg.text):
@@ -1004,7 +1121,7 @@ def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention]) -> b
         past = _PAST_ATTACK.search(masked)
         if past is None or modal_at < past.start():
             return False
-    if ad_engaged or has_weapon or _STRONG_TRIGGER.search(masked) or _MIL_CONTEXT.search(masked):
+    if ad_engaged or has_weapon or shooting or _STRONG_TRIGGER.search(masked) or _MIL_CONTEXT.search(masked):
         return True
     return any(seg.start <= m.start < seg.end and m.how in ("name", "adjective") for m in mentions)
 
@@ -1031,6 +1148,8 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         and _WEAPON_TRIGGER.search(norm) is None
         and _AD_ENGAGED.search(norm) is None
         and _OPS_LIST_HEAD.search(norm) is None
+        and _SHOOTING.search(norm) is None
+        and _HEADING.search(norm) is None
     ):
         return _other("no attack vocabulary")
     if _TALLY.search(norm):
@@ -1049,9 +1168,10 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     header_end = _header_end(norm) if speaker is not None or media_header else 0
     ops_list = _OPS_LIST_HEAD.search(norm)
     candidates: list[tuple[int, _Segment, str]] = []
+    post_casualty = len(segments) <= 3 and _SHOOTING.search(norm) is not None and _has_casualty(norm)
     for idx, seg in enumerate(segments):
         masked = _mask_segment(norm, seg, masked_all)
-        if _is_operation(seg, masked, mentions) or (
+        if _is_operation(seg, masked, mentions, post_casualty) or (
             ops_list is not None
             and seg.start >= ops_list.end()
             and _first_weapon(masked)[0] is not None
@@ -1106,8 +1226,10 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         attacker, cue = _attacker(seg, masked, norm, mentions, header_end)
         # The speaker defends (shoots down, intercepts) or is attacked: the operation is not its own.
         trig_at = _trigger_at(masked)
-        defender = (trig_at >= 0 and _INTERCEPT_WORD.match(masked, trig_at) is not None) or (
-            _VICTIM.search(seg.text) is not None
+        defender = (
+            (trig_at >= 0 and _INTERCEPT_WORD.match(masked, trig_at) is not None)
+            or _VICTIM.search(seg.text) is not None
+            or (trig_at < 0 and _SHOOTING.search(masked) is not None)  # "يعلن عن مقتل جندي جراء إطلاق النار"
         )
         if (
             attacker is None
@@ -1158,6 +1280,10 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
             # The target may be placed in the headline while the details follow (or the reverse).
             country, loc2 = _place_for(all_places, _Segment(0, len(norm), norm), attacker, defence_fire, vessel)
             loc = loc or loc2
+        if country is None:
+            nis = _PLACE_NISBA.search(seg.text) or _PLACE_NISBA.search(norm)
+            if nis is not None:
+                country = _NISBA_COUNTRY[nis.group("nisba")]
         intercepted = _intercepted(seg.text)
         if intercepted is None and len(segments) <= 3 and _intercepted(norm) is not None:
             if outcome_text is None:
@@ -1172,7 +1298,12 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
                             + outcome_text[other_seg.end :]
                         )
             intercepted = _intercepted(outcome_text)
-        if intercepted is False and defence and _DESTROYED.search(seg.text) and not _INTERCEPT_FAILED.search(seg.text):
+        if (
+            intercepted is False
+            and defence
+            and _destroyed_by_defence(seg.text, masked_all[seg.start : seg.end])
+            and not _INTERCEPT_FAILED.search(seg.text)
+        ):
             intercepted = True  # "destroyed by the air-defence system": the defender shot it down
         # Date: the operation's own sentence, then what precedes it (headline), then the post's day.
         ed: EventDate | None = find_stated_date(seg.text, ref_day)

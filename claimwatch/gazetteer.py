@@ -123,6 +123,11 @@ _DIRECTIONS = frozenset(
     ]
 )
 _ORIGIN_WORDS = frozenset({"من", "from"})
+# "أجزاء من مدينة X", "عدد من مناطق X": a part of the place (partitive "من"), not where a launch came from
+_PARTITIVE_WORDS = frozenset(
+    normalize_for_matching(w)
+    for w in ["أجزاء", "جزء", "أنحاء", "بعض", "عدد", "أطراف", "أحياء", "مناطق", "عدة", "parts", "part", "some"]
+)
 _NEAR_WORDS = frozenset(
     normalize_for_matching(w)
     for w in [
@@ -417,6 +422,9 @@ class Gazetteer:
         # key -> [(record, strictness)]: 0 free, 1 needs place position, 2 needs a place word or direction
         self._index: dict[str, list[tuple[dict[str, Any], int]]] = {}
         self._first: set[str] = set()
+        # token -> whether any reading of it (with or without clitics) may start a name; tokens repeat a lot
+        # across posts, so the clitic checks of the fast path run once per distinct token
+        self._may_start: dict[str, bool] = {}
         for rec in records:
             curated = not rec["location_id"].startswith("geonames:")
             names = [rec["name_en"], *([rec["name_ar"]] if rec.get("name_ar") else []), *rec["aliases"]]
@@ -462,23 +470,29 @@ class Gazetteer:
         out: list[PlaceMatch] = []
         i = 0
         n_tok = len(toks)
+        first_set = self._first
+        may_start = self._may_start
         while i < n_tok:
             matched = False
             tok = toks[i][2]
-            first_set = self._first
-            if tok in _NOT_PLACE_TOKENS or not (
-                tok in first_set
-                or (
-                    len(tok) >= 3
-                    and tok[0] in "وفبلك"
-                    and (
-                        tok[1:] in first_set
-                        or tok[2:] in first_set
-                        or ("ال" + tok[2:]) in first_set
-                        or ("ال" + tok[3:]) in first_set
+            ok = may_start.get(tok)
+            if ok is None:
+                ok = tok not in _NOT_PLACE_TOKENS and (
+                    tok in first_set
+                    or (
+                        len(tok) >= 3
+                        and tok[0] in "وفبلك"
+                        and (
+                            tok[1:] in first_set
+                            or tok[2:] in first_set
+                            or ("ال" + tok[2:]) in first_set
+                            or ("ال" + tok[3:]) in first_set
+                        )
                     )
                 )
-            ):
+                if len(may_start) < 200_000:
+                    may_start[tok] = ok
+            if not ok:
                 i += 1  # fast path: no reading of this word (with or without clitics) starts a name
                 continue
             for first, peeled in self._variants(tok):
@@ -506,9 +520,10 @@ class Gazetteer:
                         if rec is None:
                             continue
                         prev2 = toks[i - 2][2] if i > 1 else ""
-                        origin = prev in _ORIGIN_WORDS and prev2 not in _NEAR_WORDS
+                        origin = prev in _ORIGIN_WORDS and prev2 not in _NEAR_WORDS and prev2 not in _PARTITIVE_WORDS
                         if not origin and self._is_cue(prev) and prev2 in _ORIGIN_WORDS:
-                            origin = (toks[i - 3][2] if i > 2 else "") not in _NEAR_WORDS
+                            prev3 = toks[i - 3][2] if i > 2 else ""
+                            origin = prev3 not in _NEAR_WORDS and prev3 not in _PARTITIVE_WORDS
                         near = prev in _NEAR_WORDS or prev2 in _NEAR_WORDS or self._strip(prev) in _NEAR_WORDS
                         out.append(PlaceMatch(toks[i][0] + peeled, toks[i + n - 1][1], rec, origin, near))
                         i += n

@@ -377,3 +377,78 @@ def test_weekday_and_late_evening_dates() -> None:
     assert ex.operations[0].event_date == date(2026, 6, 7)
     ex = extract_claims("حركة النجباء:\nصباح يوم السبت استهدف مجاهدونا قاعدة التنف بالمسيرات.", POSTED)
     assert ex.operations[0].event_date == date(2026, 6, 6)
+
+
+# --- rules-1.2.0: error categories of the out-of-period (July) check -------------------------------------------
+
+
+def test_state_aircraft_named_by_nisba_are_that_state_force() -> None:
+    ex = extract_claims(
+        "خلية الإعلام الأمني: طائرات F-16 العراقية تنفذ ضربات جوية على أوكار داعش في وادي الشاي", POSTED
+    )
+    op = ex.operations[0]
+    assert (ex.kind, op.actor, op.actor_id, op.weapon) == ("claim", "other", "iraqi_security_forces", "airstrike")
+    # the nisba alone is not a state force: "المسيرات العراقية" keeps its usual reading
+    assert get_actor_matcher().find(normalize_for_matching("المسيرات العراقية")) == []
+
+
+def test_bare_came_under_fire_is_not_a_hit() -> None:
+    assert first("تعرضت مدينة بندر عباس لقصف أمريكي")[1].intercepted is None
+    assert first("تعرضت مدينة بندر عباس لقصف أمريكي أسفر عن سقوط شهداء")[1].intercepted is False
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "weapon"),
+    [
+        ("رشقة صاروخية من لبنان نحو الشمال الفلسطيني المحتل", "unknown", "rocket"),  # heading toward
+        ("صواريخ تتجه نحو مقرات المعارضة في محافظة أربيل", "unknown", "missile"),
+        ("مقر قيادة الأسطول الخامس في البحرين يحترق بالصواريخ الإيرانية", "iran", "missile"),  # burning
+        ("مقتل 14 جندياً في هجوم شنته حركة أنصار الله على مواقع في حيس", "houthis", "unspecified"),  # verb+pronoun
+        ("الدفاعات الجوية السعودية تعاملت مع تهديد بصواريخ باليستية أطلقتها أنصار الله", "houthis", "missile"),
+        ("عملية إطلاق نار في يافا؛ إصابة خطيرة كحصيلة أولية.", "unknown", "unspecified"),  # shooting with victims
+        ("عصابات الجولاني: خلية تنتمي لداعش هي المسؤولة عن التفجيرات في دمشق", "other", "unspecified"),
+        ("غارات سعودية تستهدف مطار صنعاء الدولي", "other", "airstrike"),
+    ],
+)
+def test_reports_of_the_july_categories(text: str, actor: str, weapon: str) -> None:
+    ex = extract_claims(text, POSTED)
+    assert ex.kind == "report", ex.reasons
+    assert (ex.operations[0].actor, ex.operations[0].weapon) == (actor, weapon)
+
+
+def test_relative_clause_object_is_the_target_not_the_attacker() -> None:
+    op = first("مصادر: الصواريخ الأخيرة التي استهدفت إيران انطلقت من الكويت")[1]
+    assert (op.actor, op.target_country) == ("unknown", "IR")
+
+
+def test_partitive_and_nisba_place_the_target() -> None:
+    op = first("انقطاع التيار الكهربائي في أجزاء من مدينة تشابهار الإيرانية بعد سماع دوي انفجارات")[1]
+    assert (op.target_country, op.location) == ("IR", "Chabahar")
+    assert first("سماع دوي انفجار في مدينة كذاوكذا الإيرانية")[1].target_country == "IR"
+
+
+def test_destroyed_air_defence_radar_is_a_hit_not_an_interception() -> None:
+    ex = extract_claims(
+        "الحرس الثوري: شننا هجوماً صاروخياً على الأسطول الخامس في البحرين وتم تدمير رادار باتريوت", POSTED
+    )
+    assert (ex.kind, ex.operations[0].intercepted) == ("claim", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "السلام عليك وعلى جدك وأبيك والمعصومين من ولدك.",  # "ولدك" is not "دكّ"
+        "عمليات بغداد: تفجير مسيطر عليه لمخلفات حربية ضمن مقتربات مطار بغداد الدولي",  # ordnance disposal
+        "مسؤول أمريكي: الضربات الأمريكية ضد إيران لم تنته بعد.",  # campaign goes on: a warning
+        "حادثة إطلاق نار عشوائي في حفل زفاف دون إصابات",  # gunfire without victims
+        "لم نكن يوماً جزءاً من أي مخطط يستهدف إيران.",  # denial
+        "صوت الشعب يقود نحو اتفاق، والصواريخ ليست الحل",  # figurative "toward"
+    ],
+)
+def test_july_false_positives_are_other(text: str) -> None:
+    assert extract_claims(text, POSTED).kind == "other"
+
+
+def test_we_bombed_them_in_a_leader_statement_is_a_claim() -> None:
+    ex = extract_claims("ترامب: قمنا بقصفهم بعدما استهدفوا سفنا في مضيق هرمز", POSTED)
+    assert (ex.kind, ex.operations[0].actor) == ("claim", "us")
