@@ -32,6 +32,7 @@ Every public function returns a value for any string; failures become ``other`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -94,6 +95,20 @@ def _literal_gate(stems: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words))
 
 
+def _gate_test(stems: str) -> Callable[[str], bool]:
+    """A fast "may this text match?" test: one or two stems are plain ``in`` checks (C fastsearch, no Python
+    loop), more stems one literal regex scanned at C speed."""
+    words = sorted({fold_arabic(w).replace("_", " ") for w in stems.split()})
+    if len(words) == 1:
+        (a,) = words
+        return lambda text: a in text
+    if len(words) == 2:
+        a, b = words
+        return lambda text: a in text or b in text
+    gate = _literal_gate(stems)
+    return lambda text: gate.search(text) is not None
+
+
 class _Gated:
     """A regex behind a substring gate: ``search`` runs only when one of ``stems`` occurs in the text.
 
@@ -102,19 +117,11 @@ class _Gated:
     possible match, so gating never changes a result.
     """
 
-    __slots__ = ("_gate", "_words", "pattern")
+    __slots__ = ("_open", "pattern")
 
     def __init__(self, pattern: re.Pattern[str], stems: str) -> None:
         self.pattern = pattern
-        self._gate = _literal_gate(stems)
-        # a handful of stems: plain substring tests (C fastsearch) beat a regex alternation
-        words = tuple(sorted({fold_arabic(w).replace("_", " ") for w in stems.split()}))
-        self._words = words if len(words) <= 6 else ()
-
-    def _open(self, text: str) -> bool:
-        if self._words:
-            return any(w in text for w in self._words)
-        return self._gate.search(text) is not None
+        self._open: Callable[[str], bool] = _gate_test(stems)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self._open(text) else None

@@ -46,6 +46,8 @@ _CLEAN_TABLE[0x2029] = 0x0A  # PARAGRAPH SEPARATOR
 for _space in (0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000):
     _CLEAN_TABLE[_space] = 0x20
 
+# Most posts hold none of the characters the table changes: one C-speed scan is far cheaper than translating.
+_NEEDS_CLEAN_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CLEAN_TABLE)) + "]")
 _HSPACE_RE = re.compile(r"[ ]{2,}")
 # Only the runs that change anything match (a lone space or a bare line break is left alone): same result,
 # far fewer replacements.
@@ -60,7 +62,9 @@ def clean_text(text: str) -> str:
     """
     if not text:
         return ""
-    out = unicodedata.normalize("NFKC", text.replace("\r\n", "\n")).translate(_CLEAN_TABLE)
+    out = unicodedata.normalize("NFKC", text.replace("\r\n", "\n"))
+    if _NEEDS_CLEAN_RE.search(out):
+        out = out.translate(_CLEAN_TABLE)
     out = _HSPACE_RE.sub(" ", out)
     out = _SPACE_AROUND_NL_RE.sub("\n", out)
     out = _MANY_NL_RE.sub("\n\n", out)
