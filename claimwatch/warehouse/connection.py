@@ -64,14 +64,20 @@ def embedded_dsn(database: str = EMBEDDED_DATABASE) -> str:
 
 
 def stop_embedded() -> bool:
-    """Stop the embedded server if it runs; return whether one was running."""
+    """Stop the embedded server if it runs; return whether one was running.
+
+    pgserver stops a server only when its last registered handle closes, and it counts handles per process:
+    a server left running on purpose (the demo) would never stop that way. So ask ``pg_ctl`` directly, as the
+    user pgserver runs PostgreSQL as.
+    """
     import pgserver
+    from pgserver._commands import pg_ctl  # pgserver's own wrapper of its bundled pg_ctl
 
     folder = embedded_server_dir()
     if not (folder / "postmaster.pid").exists():
         return False
-    server = pgserver.get_server(folder, cleanup_mode="stop")
-    server.cleanup()
+    server = pgserver.get_server(folder, cleanup_mode=None)
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=folder, user=server.system_user)
     return True
 
 
