@@ -71,7 +71,7 @@ def stop_embedded() -> bool:
     user pgserver runs PostgreSQL as.
     """
     import pgserver
-    from pgserver._commands import pg_ctl  # pgserver's own wrapper of its bundled pg_ctl
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import, invisible to mypy
 
     folder = embedded_server_dir()
     if not (folder / "postmaster.pid").exists():
