@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,28 @@ def test_replay_refuses_a_public_address() -> None:
     result = _claimwatch("replay", "--corpus", str(corpus_file), "--host", "0.0.0.0", "--port", "0")
     assert result.returncode == 2
     assert "non-loopback" in result.stderr
+
+
+def test_run_lands_a_registry_through_its_dags_and_prints_the_summary(warehouse_dsn: str, tmp_path: Path) -> None:
+    from claimwatch.replay import ReplayServer
+    from tests.crawl_helpers import telegram_entry, write_registry
+
+    corpus_file = PROJECT_ROOT / "demo" / "channels" / "demo_edits.jsonl"
+    posts = {json.loads(line)["msg_id"] for line in corpus_file.read_text(encoding="utf-8").splitlines()}
+    with ReplayServer([corpus_file]) as server:
+        registry = write_registry(tmp_path / "r.toml", telegram_entry("edits", "demo_edits", server.url))
+        env_data = {"CLAIMWATCH_DATA_DIR": str(tmp_path / "data")}
+        result = subprocess.run(
+            [sys.executable, "-m", "claimwatch.cli", "run", "--sources", str(registry)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, **env_data},
+        )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert any(line.split()[:2] == ["ingest__edits", "success"] for line in lines), result.stdout
+    row = next(line.split() for line in lines if line.startswith("edits "))
+    assert row[1:3] == ["telegram", "success"] and int(row[4]) == len(posts)  # new rows = distinct posts
+    logs = list((tmp_path / "data" / "logs").glob("run-*.log"))
+    assert logs and "ingest__edits" in logs[0].read_text(encoding="utf-8", errors="replace")
