@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 def airflow_env(sources: Path | None = None) -> dict[str, str]:
     """Environment variables that point Airflow at the project's DAGs and a local metadata database."""
     home = airflow_home()
+    port = os.environ.get("CLAIMWATCH_AIRFLOW_PORT", "8080")
     env = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
@@ -32,7 +33,9 @@ def airflow_env(sources: Path | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": os.environ.get("CLAIMWATCH_AIRFLOW_PORT", "8080"),
+        "AIRFLOW__API__PORT": port,
+        # task processes report to the API server: it must be the one started here, on its port
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": "8793",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
