@@ -45,7 +45,7 @@ from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_w
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
 
-EXTRACTOR_VERSION = "rules-1.2.0"
+EXTRACTOR_VERSION = "rules-1.3.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -145,6 +145,7 @@ _TRIGGER = _rx(
     r"غار(?:ة|ات|تين|تان|تي)|"
     r"ضرب(?:ة|ات|تين|تان|نا)|"
     r"هجوما?|هجمات|هجمتين|[يت]?هاجم\w*|"
+    r"(?:تم|جرى|جرت)\s+مهاجم(?:ة|ت\w+)|"  # passive "تم مهاجمتنا"; the bare noun is mostly "calls to attack"
     r"[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|"
     r"اعتراض\w*|اعترض\w*|[يت]عترض\w*|"
     r"اسقاط\w*|اسقط\w*|[يت]سقط(?:ها|ه)?|"
@@ -178,6 +179,11 @@ _HEADING = _Gated(
     ),
     "نحو باتجاه toward heading",
 )
+# A launch wave with no weapon named ("موجة جديدة تنطلق الآن"): a launch report of the war's rhythm.
+_WAVE_LAUNCH = _Gated(
+    _rx(_W + _P + r"(?:موجة|موجات)(?:\s+\S+){0,2}?\s+(?:تنطلق|انطلقت|اطلقت|تنهمر)" + _E),
+    "موجه موجات",
+)
 # Air-defence engagement is itself a reportable event (GUIDE), even with no weapon named.
 _AD_ENGAGED = _Gated(
     _rx(
@@ -187,6 +193,15 @@ _AD_ENGAGED = _Gated(
         r"[يت]تعامل)" + r"|\bair defen[cs]es? (?:were )?(?:activated|engaged)\b"
     ),
     "دفاع defen",
+)
+# "تفعيل منظومة الباتريوت في سماء خميس مشيط": a named air-defence system switched on (own gate: two stems keep
+# both gates on the plain ``in`` fast path)
+_AD_SYSTEM = _Gated(
+    _rx(
+        _W + r"(?:تفعيل|تفعل|[يت]نشط|اشتبكت|[يت]شتبك|اشتباك|تصدت|[يت]تصدى)\s+(?:ال)?(?:منظومة|منظومات|بطارية|بطاريات)"
+        r"\s+(?:ال)?(?:باتريوت|باترويت|ثاد|قبة|دفاع\w*|اعتراض\w*|مقلاع)"
+    ),
+    "منظوم بطاري",
 )
 # Phrases that contain attack words but are not attacks ("وقف إطلاق النار" = ceasefire).
 _NOT_ATTACK = _Gated(
@@ -230,6 +245,10 @@ _MODAL_NEGATORS = _rx(
     r"[يت]هدد\w*|تهديد\w*(?!\s+(?:ب|من\s+)(?:ال)?(?:صواريخ|صاروخ|مسير|طائر|جوي))|"
     r"[يت]توعد\w*|وعيد|[يت]حذر\w*|نحذر\w*|تحذير\w*|انذار لسكان|"
     r"اي (?:اعتداء|هجوم|عدوان|استهداف)|"
+    # intentions and plans ("أبلغتنا عزمها مهاجمة إيران", "لا تريد مشاركة إسرائيل في الهجمات")
+    r"عزم\w*|[يت]عتزم\w*|اعتزام|[يت]نوي|نيت(?:ه|ها|هم)|[يت]ريد|قبل (?:ال)?اطلاق\w*|"
+    # policing ("تشن حملة أمنية على حي ... وتعتقل")
+    r"حملة (?:امنية|اعتقالات|مداهمات|دهم)|"
     # a campaign said to go on ("الضربات الأمريكية ضد إيران لم تنته بعد"): a warning, not an operation
     r"لم [يت]نته\w*"
     r")" + _E + r"|\b(?:will|would|if|threat(?:en|ens|ened)?|warns?|warned|warning|any attack|not over)\b"
@@ -252,6 +271,7 @@ _NEGATORS = _rx(
     # alerts and preparation, not attacks
     r"تاهب|تحسبا|[يت]ستعد\w*|استعداد\w*|خشية|تخوف\w*|مخاوف|ترقب|"
     # accidents and ordnance disposal
+    r"(?:حادث|حوادث) (?:سير|مرور\w*)|حوادث و?انفجار\w*|"
     r"خلل (?:تقني|فني)|هبوط اضطراري|تحطم\w*|تفجير (?:ذخائر|الذخائر)|ذخائر غير منفجرة|زلزال|"
     r"تفجير مسيطر عليه|مخلفات (?:حربية|الحرب)|ازال(?:ة|ت|وا)? (?:ال)?الغام|ازلنا|"
     # foiled plots
@@ -373,7 +393,7 @@ _WEAPON_LIST: list[tuple[str, re.Pattern[str]]] = [
         "airstrike",
         _rx(
             _W + _P + r"(?:غار(?:ة|ات|تين|تان)|طائر(?:ة|ات|تين|تي) حربي(?:ة)?|طيران (?:ال)?حربي|الطيران الحربي|"
-            r"مقاتل(?:ة|ات)(?: حربية)?|مروحي(?:ة|ات|تين)|اباتشي|قصف جوي|الطيران الاسرائيلي|طيران العدو|"
+            r"مقاتل(?:ة|ات)(?: حربية)?|مروحي(?:ة|ات|تين)|اباتشي|قصف (?:ال)?جوي|الطيران الاسرائيلي|طيران العدو|"
             r"اف[- ]?35|اف[- ]?16|الطائرات الحربية)"
             + _E
             + r"|\b(?:air ?strikes?|fighter jets?|jets?|warplanes?|helicopters?|aircraft|f-?35s?|f-?16s?|"
@@ -385,7 +405,7 @@ _WEAPON_LIST: list[tuple[str, re.Pattern[str]]] = [
 _WEAPON_ANY = _Gated(
     re.compile("|".join(f"(?P<{name}>{pat.pattern})" for name, pat in _WEAPON_LIST)),
     "مسير محلق طائر طيران ابابيل درون شاهد صماد مرصاد صلي رشق كاتيوشا غراد صاروخ صواريخ باليست كروز مضاد كورنيت"
-    " قذائف قذيف مدفع هاون هاوتزر غار مقاتل مروحي اباتشي قصف_جوي اف_35 اف-35 اف35 اف_16 اف-16 اف16"
+    " قذائف قذيف مدفع هاون هاوتزر غار مقاتل مروحي اباتشي قصف_جوي قصف_الجوي اف_35 اف-35 اف35 اف_16 اف-16 اف16"
     " عبو ناسف لغم الغام مفخخ انتحاري اجسام هدف_جوي"
     " اشتباك uav drone aircraft rocket missile atgm anti-tank ballistic cruise artiller mortar shell howitzer"
     " air jet warplane helicopter f-35 f35 f-16 f16 apache iaf ied bomb aerial unmanned loitering mq barrage katyusha"
@@ -435,13 +455,15 @@ _HIT = _Gated(
         + r"(?:اصاب\w*|[يت]صيب\w*|اصيب\w*|مصاب\w*|مقتل|قتل\w*|قتلى|جرحى|جريح|اضرار|دمار|تدمير|دمر\w*|[يت]دمر\w*|"
         r"[يت]حرق|[يت]حترق|احتراق|اشتعال|[يت]شتعل|اشتعلت|حريق|النيران|"
         r"[يتن]?دك(?:ت|ها|هم|وا|ه|تها)?|خسائر|"
+        # "العدوان طال جزيرة ..." (reached = hit); "طال محيط ..." (the vicinity) says nothing of a hit
+        r"طال(?:ت|ه|ها)?(?!\w)(?!\s+(?:ب?ال)?(?:محيط|قرب|اطراف|مقربة))|"
         r"اعطاب|اعطب\w*|[يت]عطب|شهداء|شهيد|شهيدان|شهيدين|استشهاد|انفجرت|حققت (?:العملية )?(?:هدفها|اهدافها))"
         + _E
         + r"|\b(?:hit|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed|s)?|"
         r"achieved its (?:goal|objective|target)s?)\b"
     ),
     "تدمير صاب صيب قتل قتلى جرح جريح ضرار دمار دمر حرق حترق شتعل حريق نيران دك خسائر عطب شهد انفجرت"
-    " شهيد هدفها اهدافها hit damage kill wound injur destroy casualt impact achieved",
+    " شهيد هدفها اهدافها طال hit damage kill wound injur destroy casualt impact achieved",
 )
 _DESTROYED = _Gated(_rx(_W + _P + r"(?:تدمير|دمر\w*|[يت]دمر\w*)" + _E + r"|\bdestroyed\b"), "دمر تدمير destroy")
 _MISS = _rx(r"(?:دون ان [يت]صيب\w*|دون اصابة|without hitting|missed)")
@@ -455,6 +477,11 @@ _VESSEL = _Gated(
         + r"|\b(?:ships?|vessels?|tankers?|destroyer|frigate|boats?)\b"
     ),
     "سفين سفن ناقل مدمر بارج حامل قارب قوارب زورق زوارق فرقاط ship vessel tanker destroyer frigate boat",
+)
+# Vessels moored at a quay ("السفن ... في أحد الأرصفة بمدينة بندرعباس") are not at sea: the port's country decides.
+_MOORED = _Gated(
+    _rx(_W + _P + r"(?:رصيف|ارصفة|مرسى|راسية|الراسية)" + _E + r"|\b(?:docked|moored)\b"),
+    "رصيف ارصف مرسى راسي dock moor",
 )
 _LAUNCH_FROM_IRAN = _rx(r"(?:من|from)\s+(?:ال)?(?:ايران|الاراضي الايرانية|الجمهورية الاسلامية|iran)" + _E)
 
@@ -622,6 +649,11 @@ _RESPONSIBLE_AFTER = _rx(
     r"^\s*(?:(?:هي|هو|هم)\s+)?(?:ال)?مسؤول\w*\s+عن\s+(?:ال)?(?:هجوم|هجمات|تفجير\w*|استهداف\w*|قصف|اعتداء\w*|"
     r"انفجار\w*|عملية|عمليات)|^\s*(?:is|was|were)\s+responsible\s+for\b"
 )
+# "نحمّل أمريكا ووكيلها السعودي مسؤولية العدوان": the actor blamed right after the verb is the attacker.
+_BLAME_BEFORE = _rx(r"(?<!\w)(?:[نيت]حمل|حمل(?:ت|نا|وا)?)\s+$")
+_BLAME_AFTER = _rx(
+    r"^(?:\s+\S+){0,3}?\s+(?:ال)?مسؤولي(?:ة|ه)\s+(?:ال)?(?:هجوم|هجمات|تفجير\w*|استهداف\w*|قصف|اعتداء\w*|عدوان)"
+)
 # A relative clause's verb with no object pronoun has the antecedent as subject: what follows is its object
 # ("الصواريخ التي استهدفت إيران"), not its agent ("الهجوم الذي شنته حركة أنصار الله" keeps the agent reading).
 _RELATIVE_VERB_BEFORE = re.compile(fold_arabic(r"(?<!\w)(?:التي|الذي|الذين|اللتين|اللذين)\s+(\w+)\s+(?:\w+\s+)?$"))
@@ -658,7 +690,7 @@ _STEMS = _literal_gate(
     "ستهد قصف غار ضرب هجم هجو هاجم دك عترض عتراض سقط سقاط نفجار فجر فجير عدوان اعتداء دمر تدمير حرق حترق شتعل"
     " اطلاق_نار اطلاق_النار شتبك رشق صلي shooting opened_fire"
     " تصد دفاع صاروخ صواريخ مسير محلق طائر طيران struck strike target attack launch fire intercept"
-    " shot down explosion bomb shell hit raid impact drone missile rocket"
+    " shot down explosion bomb shell hit raid impact drone missile rocket منظوم بطاري موجه موجات"
 )
 
 
@@ -834,7 +866,10 @@ def _attacker(
             )
         ):
             rank, cue = 2, "attack of"
-        elif mt.how != "adjective" and _RESPONSIBLE_AFTER.search(after):
+        elif mt.how != "adjective" and (
+            _RESPONSIBLE_AFTER.search(after)
+            or ("حمل" in before and _BLAME_BEFORE.search(before) and _BLAME_AFTER.search(after))
+        ):
             rank, cue = 2, "held responsible"
         elif mt.how != "adjective" and _ATTACK_VERB.search(after):
             rank, cue = 3, "subject"
@@ -954,7 +989,7 @@ _DEFENCE_ASSETS = frozenset(fold_arabic(w) for w in ("رادار", "الرادا
 
 
 def _place_for(
-    places: list[PlaceMatch], seg: _Segment, attacker: str | None, defence_fire: bool, vessel: bool
+    places: list[PlaceMatch], seg: _Segment, attacker: str | None, defence_fire: bool, vessel_at: int
 ) -> tuple[str | None, PlaceMatch | None]:
     """Target country and the most specific target place among the places of a segment."""
     home = actor_country(attacker) if attacker else None
@@ -980,6 +1015,9 @@ def _place_for(
             loc = pm
     if loc is not None and loc.record["feature"] != "sea":
         country = loc.record["country"]  # "في أم الرشراش ... نصرةً لأهلنا في لبنان": the place decides
+    # A vessel named before the target place is the target ("استهداف سفينة قبالة الحديدة"); one named only after a
+    # land target ("منشآت في جفير في البحرين ... رادار كشف السفن") is not.
+    vessel = vessel_at >= 0 and (loc is None or loc.record["feature"] == "sea" or vessel_at < loc.start)
     if vessel:
         country = "SEA"
     elif country is None and sea is not None:
@@ -1110,12 +1148,17 @@ def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention], post
     """Attack vocabulary in a military context, not negated (threat, denial, alert, accident, court...).
 
     ``post_casualty``: a short post names casualties in another sentence (a shooting, then its toll)."""
-    ad_engaged = _AD_ENGAGED.search(seg.text) is not None
+    ad_engaged = _AD_ENGAGED.search(seg.text) is not None or _AD_SYSTEM.search(seg.text) is not None
     has_weapon = _first_weapon(masked)[0] is not None
     trig = _trigger_at(masked) >= 0
     shooting = _SHOOTING.search(masked) is not None and (post_casualty or _has_casualty(masked))
+    wave = _WAVE_LAUNCH.search(masked) is not None
     if not (
-        trig or ad_engaged or shooting or (has_weapon and (_WEAPON_TRIGGER.search(masked) or _HEADING.search(masked)))
+        trig
+        or ad_engaged
+        or shooting
+        or wave
+        or (has_weapon and (_WEAPON_TRIGGER.search(masked) or _HEADING.search(masked)))
     ):
         return False
     modal_at = -1
@@ -1128,7 +1171,7 @@ def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention], post
         past = _PAST_ATTACK.search(masked)
         if past is None or modal_at < past.start():
             return False
-    if ad_engaged or has_weapon or shooting or _STRONG_TRIGGER.search(masked) or _MIL_CONTEXT.search(masked):
+    if ad_engaged or has_weapon or shooting or wave or _STRONG_TRIGGER.search(masked) or _MIL_CONTEXT.search(masked):
         return True
     return any(seg.start <= m.start < seg.end and m.how in ("name", "adjective") for m in mentions)
 
@@ -1154,9 +1197,11 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         _TRIGGER.search(norm) is None
         and _WEAPON_TRIGGER.search(norm) is None
         and _AD_ENGAGED.search(norm) is None
+        and _AD_SYSTEM.search(norm) is None
         and _OPS_LIST_HEAD.search(norm) is None
         and _SHOOTING.search(norm) is None
         and _HEADING.search(norm) is None
+        and _WAVE_LAUNCH.search(norm) is None
     ):
         return _other("no attack vocabulary")
     if _TALLY.search(norm):
@@ -1263,7 +1308,10 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         weapon = _first_weapon(masked)[0] or post_weapon or "unspecified"
         defence = masked_all[seg.start : seg.end] != seg.text
         defence_fire = defence and _INTERCEPT_TRUE.search(seg.text) is None
-        vessel = _VESSEL.search(masked) is not None
+        vessel_m = _VESSEL.search(masked)
+        if vessel_m is not None and _MOORED.search(masked) is not None:
+            vessel_m = None
+        vessel_at = seg.start + vessel_m.start() if vessel_m is not None else -1
         all_places = [
             pm
             for pm in places
@@ -1273,7 +1321,7 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         ]
         seg_places = [pm for pm in all_places if pm.start >= place_header_end] if place_header_end else all_places
         if attacker == "hostile":
-            country0, _l = _place_for(seg_places, seg, None, defence_fire, vessel)
+            country0, _l = _place_for(seg_places, seg, None, defence_fire, vessel_at)
             attacker, cue = (
                 ("israel", "hostile strike in Israel's theatre")
                 if country0 in ("LB", "SY", "PS")
@@ -1282,10 +1330,10 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
                     "",
                 )
             )
-        country, loc = _place_for(seg_places, seg, attacker, defence_fire, vessel)
+        country, loc = _place_for(seg_places, seg, attacker, defence_fire, vessel_at)
         if country is None:
             # The target may be placed in the headline while the details follow (or the reverse).
-            country, loc2 = _place_for(all_places, _Segment(0, len(norm), norm), attacker, defence_fire, vessel)
+            country, loc2 = _place_for(all_places, _Segment(0, len(norm), norm), attacker, defence_fire, vessel_at)
             loc = loc or loc2
         if country is None:
             nis = _PLACE_NISBA.search(seg.text) or _PLACE_NISBA.search(norm)

@@ -205,9 +205,12 @@ _LAST_MONTH = re.compile(_B + r"(?:الشهر الماضي|الشهر المنص
 _TODAY = re.compile(
     _B + r"(?:" + _PFX + r"اليوم|الليله|قبل ساعات|قبل قليل|منذ قليل|today|tonight|overnight|this morning)" + _E
 )
+# A bare weekday word without the article is also a common noun or a name ("أحد الأحزاب" = one of the parties,
+# "اثنين" = two, "خميس مشيط"), so it only counts after a time word ("يوم خميس"); the definite form counts alone
+# (checked on the match, so the pattern stays one cheap alternation).
 _WEEKDAY = re.compile(
     _B
-    + r"(?:(?:يوم|ليله|فجر|صباح|مساء|ظهر)\s+)?"
+    + r"(?:(يوم|ليله|فجر|صباح|مساء|ظهر)\s+)?"
     + _PFX
     + r"("
     + _alt(list(_WEEKDAYS))
@@ -383,12 +386,14 @@ def find_stated_date(norm: str, ref: date | None) -> EventDate | None:
             (
                 w
                 for w in _WEEKDAY.finditer(norm)
-                if not _NEXT_AFTER.match(norm, w.end()) and norm[max(0, w.start() - 5) : w.start()] != "next "
+                if not _NEXT_AFTER.match(norm, w.end())
+                and norm[max(0, w.start() - 5) : w.start()] != "next "
+                and (w[1] is not None or w[2] is None or w[2].startswith("ال"))
             ),
             None,
         )
         if m:
-            wd_name = m[1] or m[2] or m[3]
+            wd_name = m[2] or m[3] or m[4]
             wd = _WEEKDAYS.get(wd_name)
             if wd is not None:
                 back = (ref.weekday() - wd) % 7

@@ -452,3 +452,79 @@ def test_july_false_positives_are_other(text: str) -> None:
 def test_we_bombed_them_in_a_leader_statement_is_a_claim() -> None:
     ex = extract_claims("ترامب: قمنا بقصفهم بعدما استهدفوا سفنا في مضيق هرمز", POSTED)
     assert (ex.kind, ex.operations[0].actor) == ("claim", "us")
+
+
+# --- rules-1.3.0: error categories of the second July sample (naya_july_b) -------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "طائرة مسيرة تستهدف مقراً لأحد الأحزاب في محافظة السليمانية",  # "أحد" = "one of", not Sunday
+        "انفجار عبوة قرب واحد من المقرات في الموصل",  # "واحد" is not و + أحد
+        "تفعيل الدفاعات الجوية في سماء خميس مشيط",  # a city name, not Thursday
+    ],
+)
+def test_bare_weekday_words_are_not_dates(text: str) -> None:
+    assert first(text)[1].event_date == date(2026, 6, 8)
+
+
+def test_weekday_after_a_time_word_still_dates() -> None:
+    assert first("قصف مدفعي على بلدة الخيام يوم سبت")[1].event_date == date(2026, 6, 6)
+
+
+def test_passive_we_were_attacked_is_a_report() -> None:
+    ex, op = first("البحرين: تم مهاجمتنا صباح اليوم بثلاثة صواريخ باليستية")
+    assert (ex.kind, op.actor, op.weapon, op.target_country) == ("report", "unknown", "missile", "BH")
+
+
+def test_named_air_defence_system_activated_is_a_report() -> None:
+    ex, op = first("تفعيل منظومة الباتريوت في سماء الرياض")
+    assert (ex.kind, op.actor, op.weapon, op.target_country, op.intercepted) == (
+        "report",
+        "unknown",
+        "unspecified",
+        "SA",
+        None,
+    )
+
+
+def test_launch_wave_without_weapon_is_a_report() -> None:
+    ex, op = first("موجة جديدة تنطلق الآن")
+    assert (ex.kind, op.weapon) == ("report", "unspecified")
+
+
+def test_moored_vessels_take_the_ports_country() -> None:
+    op = first("غارات استهدفت قوارب الصيد الراسية في أحد الأرصفة بمدينة بندر عباس")[1]
+    assert (op.target_country, op.location, op.weapon) == ("IR", "Bandar Abbas", "airstrike")
+    assert first("استهداف سفينة تجارية قبالة سواحل الحديدة")[1].target_country == "SEA"
+
+
+def test_reached_is_a_hit() -> None:
+    assert first("القصف طال مستودعاً قرب ميناء جاسك")[1].intercepted is False
+
+
+def test_blamed_actor_is_the_attacker_of_the_speakers_side() -> None:
+    ex, op = first("مسؤول في أنصار الله: نحمل أمريكا مسؤولية العدوان بالقصف الجوي على مطار صنعاء")
+    assert (ex.kind, op.actor, op.weapon, op.target_country) == ("report", "us", "airstrike", "YE")
+
+
+@pytest.mark.parametrize(
+    "place,country",
+    [("جزيرة كيش", "IR"), ("مدينة ويسيان", "IR"), ("بلدة الفوعة", "SY"), ("خورموج", "IR")],
+)
+def test_july_b_gazetteer_places(place: str, country: str) -> None:
+    assert first(f"دوي انفجارات في {place}")[1].target_country == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "مصادر: الإدارة الأمريكية لا تريد مشاركة حلفائها في الهجمات على إيران",  # a wish, not an attack
+        "وسائل إعلام: واشنطن أبلغت حلفاءها عزمها مهاجمة مواقع في إيران",  # an intention
+        "الأمن العام يشن حملة أمنية في حي بالعاصمة ويعتقل متهمين بتفجيرات سابقة",  # policing
+        "شاحنات الوقود تتعرض لحوادث وانفجارات بسبب سوء الطرق",  # accidents
+        "عبارات كتبت على صاروخ قبل الإطلاق",  # before a launch
+        "الجماهير تطالب بمهاجمة السفارة",  # the bare noun: a call to attack
+    ],
+)
+def test_july_b_false_positives_are_other(text: str) -> None:
+    assert extract_claims(text, POSTED).kind == "other"
