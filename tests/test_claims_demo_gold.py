@@ -6,7 +6,6 @@ reporting attacks on their own sites, shoot-downs by counter-terrorism services,
 English communiqués. The floors are the scores the rules reach; they guard against regressions.
 """
 
-import importlib.util
 import io
 import json
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from claimwatch.extract_jsonl import run_extract
+from tests.gold_helpers import eval_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,17 +25,9 @@ DEMO_SETS = [
 FIELDS = ("actor", "weapon", "target_country", "event_date", "intercepted")
 
 
-def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_claims", ROOT / "bench" / "eval_claims.py")
-    assert spec is not None and spec.loader is not None
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
-    return ev
-
-
 @pytest.mark.parametrize(("channel", "gold", "f1_floor", "field_floor"), DEMO_SETS)
 def test_demo_gold_scores(channel: str, gold: str, f1_floor: float, field_floor: float) -> None:
-    ev = _eval_module()
+    ev = eval_module()
     gold_rows = ev.load(ROOT / "demo" / "gold" / gold)
     out = io.StringIO()
     with (ROOT / "demo" / "channels" / channel).open(encoding="utf-8") as fh:
@@ -52,7 +44,7 @@ def test_demo_gold_scores(channel: str, gold: str, f1_floor: float, field_floor:
 def test_demo_gold_follows_the_guide_vocabulary(gold: str) -> None:
     keys = {"msg_id", "kind", "actor", "weapon", "target_country", "location", "event_date", "intercepted"}
     weapons = {"drone", "missile", "rocket", "artillery", "airstrike", "unspecified"}
-    for row in _eval_module().load(ROOT / "demo" / "gold" / gold):
+    for row in eval_module().load(ROOT / "demo" / "gold" / gold):
         assert set(row) == keys
         assert row["kind"] in ("claim", "report", "other")
         if row["kind"] == "other":
@@ -62,7 +54,7 @@ def test_demo_gold_follows_the_guide_vocabulary(gold: str) -> None:
 
 
 def test_eval_script_scores_any_gold_input_pair(capsys: pytest.CaptureFixture[str]) -> None:
-    ev = _eval_module()
+    ev = eval_module()
     rc = ev.main(
         [
             "--gold",
