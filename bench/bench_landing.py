@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from claimwatch.replay import ReplayServer  # noqa: E402
-from claimwatch.warehouse.connection import ensure_database  # noqa: E402
+from claimwatch.warehouse.connection import database_dsn, ensure_database  # noqa: E402
 from claimwatch.warehouse.migrate import migrate  # noqa: E402
 from tests.crawl_helpers import run_crawl, telegram_entry, write_registry  # noqa: E402
 
@@ -48,10 +48,7 @@ def _admin_dsn() -> tuple[str, object | None]:
 
 def _database(admin: str, name: str) -> str:
     ensure_database(admin, name)
-    if "?" in admin:
-        base, q = admin.split("?", 1)
-        return f"{base.rsplit('/', 1)[0]}/{name}?{q}"
-    return f"{admin.rsplit('/', 1)[0]}/{name}"
+    return database_dsn(admin, name)
 
 
 def bare_copy_seconds(dsn: str) -> tuple[int, float]:

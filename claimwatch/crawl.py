@@ -125,23 +125,36 @@ def crawl(source: Source, dsn: str, ctx: RunContext, log_level: str = "INFO") ->
     return finish_run(crawl_run_id, dsn, stats, status, time.monotonic() - started, reasons)
 
 
-def run_subprocess(
-    source: Source, sources_file: str, dsn: str, ctx: RunContext, timeout: float | None = None
-) -> dict[str, Any]:
-    """Run :func:`crawl` in a child process; return its summary row. Raises CalledProcessError on failure."""
-    cmd = [sys.executable, "-m", "claimwatch.crawl", "--sources", sources_file, "--source", source.id]
+def crawl_command(sources_file: str, source_id: str, ctx: RunContext | None = None) -> list[str]:
+    """The command line of one crawl process (``python -m claimwatch.crawl ...``)."""
+    ctx = ctx or RunContext()
+    cmd = [sys.executable, "-m", "claimwatch.crawl", "--sources", sources_file, "--source", source_id]
     if ctx.dag_id:
         cmd += ["--dag-id", ctx.dag_id]
     if ctx.dag_run_id:
         cmd += ["--dag-run-id", ctx.dag_run_id]
     if ctx.task_try is not None:
         cmd += ["--task-try", str(ctx.task_try)]
-    env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn}
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False)
+    return cmd
+
+
+def read_summary(stdout: str) -> dict[str, Any] | None:
+    """The crawl run row a crawl process printed as its ``CRAWL_SUMMARY`` line, if it got that far."""
     summary = None
-    for line in proc.stdout.splitlines():
+    for line in stdout.splitlines():
         if line.startswith(SUMMARY_PREFIX):
             summary = json.loads(line[len(SUMMARY_PREFIX) :])
+    return summary
+
+
+def run_subprocess(
+    source: Source, sources_file: str, dsn: str, ctx: RunContext, timeout: float | None = None
+) -> dict[str, Any]:
+    """Run :func:`crawl` in a child process; return its summary row. Raises CalledProcessError on failure."""
+    cmd = crawl_command(sources_file, source.id, ctx)
+    env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn}
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False)
+    summary = read_summary(proc.stdout)
     if proc.returncode != 0 or summary is None:
         raise subprocess.CalledProcessError(proc.returncode, cmd, output=proc.stdout)
     return summary

@@ -18,6 +18,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql as pgsql
 
+from claimwatch.warehouse.connection import database_dsn
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 
@@ -57,13 +59,6 @@ def pg_admin_dsn() -> Iterator[str]:
         server.cleanup()
 
 
-def _with_database(admin_dsn: str, name: str) -> str:
-    if "?" in admin_dsn:  # URI with query (the embedded server's socket): swap the path
-        base, query_string = admin_dsn.split("?", 1)
-        return base.rsplit("/", 1)[0] + "/" + name + "?" + query_string
-    return admin_dsn.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture
 def empty_database(pg_admin_dsn: str) -> Iterator[str]:
     """DSN of a new, empty database, dropped after the test."""
@@ -73,7 +68,7 @@ def empty_database(pg_admin_dsn: str) -> Iterator[str]:
     with admin.cursor() as cur:
         cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
     try:
-        yield _with_database(pg_admin_dsn, name)
+        yield database_dsn(pg_admin_dsn, name)
     finally:
         with admin.cursor() as cur:
             cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from claimwatch.crawl import SUMMARY_PREFIX
+from claimwatch import crawl
 
 
 def write_registry(path: Path, *entries: str) -> Path:
@@ -33,7 +32,8 @@ def telegram_entry(
 
 
 def crawl_command(registry: Path, source_id: str) -> list[str]:
-    return [sys.executable, "-m", "claimwatch.crawl", "--sources", str(registry), "--source", source_id]
+    """The crawl process's command line, as the DAG's crawl task runs it."""
+    return crawl.crawl_command(str(registry), source_id)
 
 
 def run_crawl(registry: Path, source_id: str, dsn: str, timeout: float = 600) -> tuple[int, dict[str, Any], str]:
@@ -46,8 +46,4 @@ def run_crawl(registry: Path, source_id: str, dsn: str, timeout: float = 600) ->
         timeout=timeout,
         check=False,
     )
-    summary: dict[str, Any] = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith(SUMMARY_PREFIX):
-            summary = json.loads(line[len(SUMMARY_PREFIX) :])
-    return proc.returncode, summary, proc.stderr
+    return proc.returncode, crawl.read_summary(proc.stdout) or {}, proc.stderr

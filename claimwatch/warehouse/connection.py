@@ -81,6 +81,12 @@ def stop_embedded() -> bool:
     return True
 
 
+def database_dsn(dsn: str, database: str) -> str:
+    """The same server and credentials as ``dsn`` (a URI), another database."""
+    base, sep, query_string = dsn.partition("?")  # the embedded server's socket is a query parameter
+    return base.rsplit("/", 1)[0] + "/" + database + sep + query_string
+
+
 def ensure_database(admin_dsn: str, database: str) -> None:
     """Create ``database`` on the server behind ``admin_dsn`` unless it exists."""
     conn = psycopg2.connect(admin_dsn)
