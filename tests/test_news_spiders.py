@@ -4,9 +4,7 @@ The demo site hard-codes ``http://127.0.0.1:8766`` in its feeds, sitemaps and ca
 with other engineers' tests, so instead of taking that fixed port each test copies the site, serves the copy on a
 free port and rewrites the host in the copy (the windows-1256 page is safe to rewrite: the host is ASCII).
 
-The spiders run the way the DAG runs them, in a ``claimwatch.crawl`` subprocess. Until the lead registers the news
-kinds in ``spiders.spiders.SPIDERS``, a tiny launcher registers them in the child process before calling
-``claimwatch.crawl.main``.
+The spiders run the way the DAG runs them, in a ``claimwatch.crawl`` subprocess.
 """
 
 from __future__ import annotations
@@ -14,11 +12,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,23 +24,15 @@ import psycopg2
 import pytest
 from parsel import Selector
 
-from claimwatch.crawl import SUMMARY_PREFIX, register_source
+from claimwatch.crawl import register_source
 from claimwatch.http_cache import FetchRecord, lookup, record_fetches
 from claimwatch.registry import Source
 from claimwatch.replay import Fault, ReplayServer
 from spiders.spiders.news import choose_published_at, content_sha256, select_links
+from tests import crawl_helpers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SITE = PROJECT_ROOT / "demo" / "news_site"
-
-LAUNCHER = """
-import sys
-from spiders.spiders import SPIDERS
-from spiders.spiders.news import FeedSpider, ListingSpider, SitemapSpider
-SPIDERS.update(feed=FeedSpider, sitemap=SitemapSpider, listing=ListingSpider)
-from claimwatch.crawl import main
-sys.exit(main(sys.argv[1:]))
-"""
 
 ENGLISH = [
     "ain-al-asad-rockets-no-casualties",
@@ -119,28 +106,14 @@ def news_entry(source_id: str, kind: str, url: str, retries: int = 3, **extra: A
 
 
 def write_registry(tmp_path: Path, *entries: str) -> Path:
-    path = tmp_path / "sources.toml"
-    path.write_text("\n".join(entries), encoding="utf-8")
-    return path
+    return crawl_helpers.write_registry(tmp_path / "sources.toml", *entries)
 
 
 def run_crawl(registry: Path, source_id: str, dsn: str) -> tuple[dict[str, Any], str]:
     """One crawl in a subprocess, as the DAG runs it; return the crawl-run summary row and the log."""
-    proc = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, "--sources", str(registry), "--source", source_id],
-        env={**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn, "CLAIMWATCH_CRAWL_LOG_LEVEL": "INFO"},
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    summary: dict[str, Any] = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith(SUMMARY_PREFIX):
-            summary = json.loads(line[len(SUMMARY_PREFIX) :])
-    assert summary, f"crawl of {source_id} printed no summary (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
-    return summary, proc.stderr
+    code, summary, log = crawl_helpers.run_crawl(registry, source_id, dsn, timeout=300)
+    assert summary, f"crawl of {source_id} printed no summary (exit {code}):\n{log[-4000:]}"
+    return summary, log
 
 
 def rows(dsn: str, sql: str, *params: object) -> list[tuple[Any, ...]]:
