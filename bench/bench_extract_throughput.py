@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from claimwatch.claim_rules import extract_claims  # noqa: E402
+from claimwatch.claims.rules import extract_claims  # noqa: E402
 from claimwatch.textnorm import clean_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "channel-posts" / "naya_foriraq.jsonl"

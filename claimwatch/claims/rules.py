@@ -38,9 +38,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from claimwatch.actors import ActorMention, actor_country, get_actor_matcher, guide_label
-from claimwatch.event_dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
-from claimwatch.gazetteer import PlaceMatch, get_gazetteer
+from claimwatch.claims.actors import ActorMention, actor_country, get_actor_matcher, guide_label
+from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
+from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
 from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]

@@ -1,4 +1,4 @@
-"""Actor dictionary (``claimwatch/data/actors.toml``) and a matcher for actor names in normalized text.
+"""Actor dictionary (``claimwatch/claims/data/actors.toml``) and a matcher for actor names in normalized text.
 
 The dictionary is data so analysts can add a faction or a spelling without touching the rules. The matcher
 compiles every alias into one regex that tolerates the Arabic clitics glued to names ("لحزب الله",
