@@ -62,9 +62,9 @@ class DataQualityError(RuntimeError):
 
 def run_checks(dsn: str, source_id: str, crawl_run_id: int, dag_run_id: str | None = None) -> list[dict[str, Any]]:
     """Run every check for one ingest run; record results; raise :class:`DataQualityError` on failure."""
-    from claimwatch.claims.rules import EXTRACTOR_VERSION
+    from claimwatch.claims.extract import extractor_version
 
-    params = {"source_id": source_id, "crawl_run_id": crawl_run_id, "extractor_version": EXTRACTOR_VERSION}
+    params = {"source_id": source_id, "crawl_run_id": crawl_run_id, "extractor_version": extractor_version()}
     results: list[dict[str, Any]] = []
     with connect(dsn) as conn, conn.cursor() as cur:
         for check in CHECKS:

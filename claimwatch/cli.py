@@ -27,6 +27,9 @@ DELEGATED = {
     "extract": "claimwatch.extract_jsonl",
     "extract-articles": "claimwatch.extract_articles",
     "replay": "claimwatch.replay",
+    "train": "claimwatch.claims.train",
+    "review": "claimwatch.transform.corrections",
+    "report": "claimwatch.report",
 }
 
 
@@ -216,6 +219,65 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
         os.execvp(psql, [psql, dsn])
     elif args.action == "path":
         print(embedded_server_dir())
+    elif args.action == "add-analyst":
+        return _add_analyst(args)
+    return 0
+
+
+def _add_analyst(args: argparse.Namespace) -> int:
+    """``claimwatch warehouse add-analyst NAME``: a read-only login in claimwatch_analyst.
+
+    The password comes from ``CLAIMWATCH_ANALYST_PASSWORD``, or is asked twice on a terminal, or is generated and
+    shown once (the only copy: hand it to the analyst). It never goes on a command line."""
+    import getpass
+    import secrets
+
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse.access import AccessError, add_analyst
+    from claimwatch.warehouse.connection import warehouse_dsn
+
+    if not args.name:
+        print("claimwatch warehouse add-analyst: give the analyst's login name", file=sys.stderr)
+        return 2
+    password = os.environ.get("CLAIMWATCH_ANALYST_PASSWORD")
+    generated = False
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if password != getpass.getpass("again: "):
+            print("claimwatch warehouse add-analyst: the passwords differ", file=sys.stderr)
+            return 2
+    if not password:
+        password, generated = secrets.token_urlsafe(18), True
+    dsn = warehouse_dsn()
+    try:
+        prepare_warehouse(dsn)
+        add_analyst(dsn, args.name, password, statement_timeout=args.statement_timeout)
+    except AccessError as exc:
+        print(f"claimwatch warehouse add-analyst: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"created login {args.name} (claimwatch_analyst: reads marts and core; read-only sessions, "
+        f"statement_timeout {args.statement_timeout})"
+    )
+    if generated:
+        print(f"generated password (shown once): {password}")
+    return 0
+
+
+def _cmd_dictionary(args: argparse.Namespace) -> int:
+    """``claimwatch dictionary [--out FILE]``: the data dictionary from the warehouse's COMMENTs, as Markdown."""
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse.access import dictionary
+    from claimwatch.warehouse.connection import warehouse_dsn
+
+    dsn = warehouse_dsn()
+    prepare_warehouse(dsn)
+    text = dictionary(dsn)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -243,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("extract", help="JSON Lines posts in, one JSON object with claim fields per line out (--input FILE)")
     sub.add_parser("extract-articles", help="article text and metadata from .html/.html.gz files or folders")
     sub.add_parser("replay", help="serve JSON Lines posts as t.me/s/<channel> pages on loopback (--corpus FILE)")
+    sub.add_parser("train", help="rebuild the claim and link models from the labelled sets (deterministic)")
+    sub.add_parser("review", help="analyst corrections: set fields, mark wrong, merge or split events")
+    sub.add_parser("report", help="write the self-contained HTML report (--out DIR)")
 
     default_sources = os.environ.get("CLAIMWATCH_SOURCES", str(PROJECT_ROOT / "sources.toml"))
     p = sub.add_parser("run", help="run every source of a registry once through its DAG (dag.test())")
@@ -266,9 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reprocess", help="re-extract claims made by older extractor versions")
     p.set_defaults(func=_cmd_reprocess)
 
-    p = sub.add_parser("warehouse", help="the warehouse: print its DSN, open psql, stop the embedded server")
-    p.add_argument("action", choices=["dsn", "psql", "stop", "path"])
+    p = sub.add_parser(
+        "warehouse", help="the warehouse: print its DSN, open psql, stop the embedded server, add an analyst login"
+    )
+    p.add_argument("action", choices=["dsn", "psql", "stop", "path", "add-analyst"])
+    p.add_argument("name", nargs="?", help="add-analyst: the login name")
+    p.add_argument("--statement-timeout", default="60s", help="add-analyst: per-statement time limit")
     p.set_defaults(func=_cmd_warehouse)
+
+    p = sub.add_parser("dictionary", help="the data dictionary (Markdown) from the warehouse's COMMENTs")
+    p.add_argument("--out", help="write to this file (default: stdout)")
+    p.set_defaults(func=_cmd_dictionary)
 
     p = sub.add_parser("airflow", help="Airflow UI, scheduler, DAG processor and triggerer on 127.0.0.1")
     p.add_argument("--sources", default=default_sources)

@@ -24,6 +24,12 @@ def sources_file() -> Path:
     return Path(os.environ.get("CLAIMWATCH_SOURCES", PROJECT_ROOT / "sources.toml")).resolve()
 
 
+def report_dir() -> Path:
+    """Where the marts DAG writes the weekly report (``CLAIMWATCH_REPORT_DIR``): one folder per ISO week and
+    ``latest``."""
+    return Path(os.environ.get("CLAIMWATCH_REPORT_DIR", data_dir() / "reports")).resolve()
+
+
 def airflow_home() -> Path:
     """``AIRFLOW_HOME`` for local runs (``claimwatch run``, ``make airflow``): inside the data folder."""
     return Path(os.environ.get("AIRFLOW_HOME", data_dir() / "airflow")).resolve()

@@ -6,7 +6,11 @@ input keys plus ``kind``, ``actor``, ``weapon``, ``target_country``, ``location`
 the same fields (the top level repeats the first specific one). A line that cannot be read still yields an output
 line, with an ``error`` reason, so line N of the output always answers line N of the input.
 
-Run as ``python -m claimwatch.extract_jsonl [--input FILE]`` (stdin when no file is given).
+``--voice ACTOR`` declares the input an outlet of ACTOR (a GUIDE actor id): its own narration of ACTOR's
+operations is then ACTOR's claim. Lines are read in batches (the model works on many posts at once); output
+order is input order.
+
+Run as ``python -m claimwatch.extract_jsonl [--input FILE] [--voice ACTOR]`` (stdin when no file is given).
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
-from claimwatch.claims.rules import EXTRACTOR_VERSION, Extraction, Operation, extract_claims
+from claimwatch.claims.extract import Extraction, Operation, extract_posts, extractor_version
+from claimwatch.claims.labels import ACTORS
 
-__all__ = ["extract_record", "main", "parse_posted_at", "run_extract"]
+__all__ = ["extract_record", "extraction_fields", "main", "parse_posted_at", "run_extract"]
+
+BATCH = 512
 
 _FIELDS = ("kind", "actor", "weapon", "target_country", "location", "event_date", "intercepted")
 
@@ -65,9 +73,18 @@ def _null_fields(kind: str = "other") -> dict[str, Any]:
     return out
 
 
-def extract_record(record: dict[str, Any]) -> dict[str, Any]:
-    """Annotate one input object (keys kept, extraction fields added). Never raises."""
-    out = dict(record)
+def extraction_fields(ex: Extraction) -> dict[str, Any]:
+    """The contract's fields of one extraction: top level = first operation, ``operations`` = all of them."""
+    out = _null_fields(ex.kind)
+    if ex.operations:
+        top = _op_fields(ex.operations[0])
+        for k in _FIELDS:
+            out[k] = top[k]
+        out["operations"] = [_op_fields(op) for op in ex.operations]
+    return out
+
+
+def _prepare(record: dict[str, Any]) -> tuple[str, datetime | None, list[str]]:
     text = record.get("text")
     posted_raw = record.get("posted_at")
     posted_at = parse_posted_at(posted_raw)
@@ -77,53 +94,92 @@ def extract_record(record: dict[str, Any]) -> dict[str, Any]:
     if text is not None and not isinstance(text, str):
         reasons.append("text is not a string")
         text = None
-    ex: Extraction = extract_claims(text or "", posted_at)
-    reasons.extend(ex.reasons)
-    out.update(_null_fields(ex.kind))
-    if ex.operations:
-        top = _op_fields(ex.operations[0])
-        for k in _FIELDS:
-            out[k] = top[k]
-        out["operations"] = [_op_fields(op) for op in ex.operations]
-    out["extractor_version"] = EXTRACTOR_VERSION
-    if reasons:
-        out["reasons"] = reasons
+    return text or "", posted_at, reasons
+
+
+def _finish(record: dict[str, Any], ex: Extraction, reasons: list[str], version: str) -> dict[str, Any]:
+    out = dict(record)
+    out.update(extraction_fields(ex))
+    out["extractor_version"] = version
+    if reasons or ex.reasons:
+        out["reasons"] = reasons + ex.reasons
     return out
 
 
-def run_extract(inp: TextIO, out: TextIO) -> int:
-    """Stream ``inp`` to ``out``; returns the number of lines written (one per non-blank input line)."""
+def extract_record(record: dict[str, Any], voice: str | None = None) -> dict[str, Any]:
+    """Annotate one input object (keys kept, extraction fields added). Never raises on bad input."""
+    text, posted_at, reasons = _prepare(record)
+    [ex] = extract_posts([(text, posted_at)], voice)
+    return _finish(record, ex, reasons, extractor_version())
+
+
+def run_extract(inp: TextIO, out: TextIO, voice: str | None = None) -> int:
+    """Stream ``inp`` to ``out`` in batches; returns the number of lines written (one per non-blank input line)."""
+    version = extractor_version()
     n = 0
+    pending: list[tuple[int, Any]] = []  # (line number, record or error row)
+
+    def flush() -> None:
+        good = [(i, rec) for i, (_ln, rec) in enumerate(pending) if not isinstance(rec, _Error)]
+        prepared = [_prepare(rec) for _i, rec in good]
+        extractions = extract_posts([(t, p) for t, p, _r in prepared], voice)
+        results: dict[int, dict[str, Any]] = {}
+        for (i, rec), (_t, _p, reasons), ex in zip(good, prepared, extractions, strict=True):
+            results[i] = _finish(rec, ex, reasons, version)
+        for i, (_ln, rec) in enumerate(pending):
+            row = results.get(i)
+            if row is None:
+                row = _null_fields()
+                row["error"] = rec.message
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        pending.clear()
+
     for lineno, line in enumerate(inp, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            result: dict[str, Any] = _null_fields()
-            result["error"] = f"line {lineno}: invalid JSON ({exc.msg})"
+            pending.append((lineno, _Error(f"line {lineno}: invalid JSON ({exc.msg})")))
         else:
             if isinstance(record, dict):
-                result = extract_record(record)
+                pending.append((lineno, record))
             else:
-                result = _null_fields()
-                result["error"] = f"line {lineno}: expected a JSON object, got {type(record).__name__}"
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                pending.append((lineno, _Error(f"line {lineno}: expected a JSON object, got {type(record).__name__}")))
         n += 1
+        if len(pending) >= BATCH:
+            flush()
+    if pending:
+        flush()
     out.flush()
     return n
+
+
+class _Error:
+    """An input line that is not a post: its output line carries the reason."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def main(argv: list[str] | None = None) -> int:
     """``claimwatch extract [--input FILE]`` (also ``python -m claimwatch.extract_jsonl``)."""
     parser = argparse.ArgumentParser(prog="claimwatch extract", description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", "-i", help="JSON Lines file (default: stdin)")
+    parser.add_argument(
+        "--voice", choices=[a for a in ACTORS if a not in ("other", "unknown")], help="the input is ACTOR's own outlet"
+    )
     args = parser.parse_args(argv)
     if args.input:
-        with open(args.input, encoding="utf-8") as fh:
-            run_extract(fh, sys.stdout)
+        path = Path(args.input)
+        if not path.is_file():
+            parser.exit(2, f"claimwatch extract: --input {args.input}: no such file\n")
+        with path.open(encoding="utf-8") as fh:
+            run_extract(fh, sys.stdout, args.voice)
     else:
-        run_extract(sys.stdin, sys.stdout)
+        run_extract(sys.stdin, sys.stdout, args.voice)
     return 0
 
 

@@ -6,7 +6,7 @@ import time
 
 from claimwatch.warehouse import connect, query
 
-MARTS = ("marts.daily_operations", "marts.weekly_operations", "marts.claim_confirmation")
+MARTS = ("marts.events", "marts.daily_events", "marts.weekly_events", "marts.claim_confirmation")
 
 
 def refresh(dsn: str) -> dict[str, float]:

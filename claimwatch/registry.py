@@ -63,6 +63,7 @@ class Source:
     max_pages: int = 50
     revisit_hours: float = 24.0
     tags: tuple[str, ...] = ()
+    voice: str | None = None  # the source is this actor's own outlet (GUIDE actor id): its narration claims
     extra_domains: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
     selectors: Selectors = field(default_factory=Selectors)
@@ -104,6 +105,8 @@ _TOP_KEYS = {
     "max_pages",
     "revisit_hours",
     "tags",
+    "voice",
+    "allowed_domains",
     "politeness",
     "selectors",
 }
@@ -187,6 +190,13 @@ def _parse_entry(path: Path, i: int, raw: Any) -> Source:
         if not all(isinstance(t, str) for t in tags):
             raise _fail(path, i, sid, "tags", "must be a list of strings")
         values["tags"] = tuple(tags)
+    if "voice" in raw:
+        from claimwatch.claims.labels import ACTORS
+
+        voices = [a for a in ACTORS if a not in ("other", "unknown")]
+        if raw["voice"] not in voices:
+            raise _fail(path, i, sid, "voice", f"the actor whose outlet this is, one of {', '.join(voices)}")
+        values["voice"] = raw["voice"]
     if "allowed_domains" in raw:
         domains = _typed(path, i, sid, "allowed_domains", raw["allowed_domains"], list)
         if not all(isinstance(d, str) and d and "/" not in d for d in domains):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
 from claimwatch.crawl import RunContext, run_subprocess
@@ -94,11 +95,39 @@ def reprocess() -> dict[str, int]:
     return extract_documents(dsn(), source_id=None, reprocess=True)
 
 
-def link_claims() -> dict[str, int]:
-    """Link claims to corroborating reports and reposts (``core.claim_links``)."""
-    from claimwatch.load_claims import link_claims as link
+def cluster_events() -> dict[str, int]:
+    """Place new or changed claim rows into events (``core.events``) and refresh the touched events."""
+    from claimwatch.transform.events import cluster_new
 
-    return link(dsn())
+    return cluster_new(dsn())
+
+
+def report_due(run_type: str | None, max_age_days: float = 7.0) -> bool:
+    """The weekly report is due on the marts DAG's weekly (time-scheduled) run, or when the last one is older
+    than a week (or missing: the first run of a new installation writes one)."""
+    from claimwatch.config import report_dir
+
+    latest = report_dir() / "latest" / "index.html"
+    if run_type == "scheduled" or not latest.exists():
+        return True
+    return (time.time() - latest.stat().st_mtime) > max_age_days * 86400
+
+
+def weekly_report() -> str:
+    """Write the report for the current ISO week under the report folder, and copy it to ``latest``."""
+    import shutil
+    from datetime import date
+
+    from claimwatch.config import report_dir
+    from claimwatch.report import write_report
+
+    year, week, _ = date.today().isocalendar()
+    out = write_report(dsn(), report_dir() / f"{year}-W{week:02d}")
+    latest = report_dir() / "latest"
+    latest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(out, latest / "index.html")
+    log.info("weekly report: %s (also %s)", out, latest / "index.html")
+    return str(out)
 
 
 def refresh_marts() -> dict[str, float]:

@@ -1,16 +1,25 @@
 """
-### Refresh the analyst marts
+### Events and marts: one operation one row
 
-Runs whenever an ingest DAG publishes the `claimwatch_core` Asset (new or changed claims): links
-claims to the reports that corroborate them (`core.claim_links`), then refreshes the materialized
-views in `marts` concurrently, so analysts are never blocked while it runs.
+Runs whenever an ingest DAG publishes the `claimwatch_core` Asset (new or changed claims), and every Monday at
+06:00 UTC:
+
+1. **cluster_events**: places the claim and report rows that have no event yet into `core.events` (the same
+   operation told by several posts, channels, languages and news sites is one event; reposts add none), and
+   refreshes the summaries of the events whose members changed. Incremental: only unplaced rows are read.
+2. **refresh**: `REFRESH MATERIALIZED VIEW CONCURRENTLY` for every mart (`marts.events`, `daily_events`,
+   `weekly_events`, `claim_confirmation`), so analysts are never blocked while it runs.
+3. **weekly_report**: on the Monday run (or when the last report is older than a week) writes the self-contained
+   HTML report (`claimwatch report`) under `CLAIMWATCH_REPORT_DIR` (default `.claimwatch/reports/`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.timetables.assets import AssetOrTimeSchedule
+from airflow.timetables.trigger import CronTriggerTimetable
 
 from claimwatch import tasks
 
@@ -19,7 +28,7 @@ CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
 
 @dag(
     dag_id="marts",
-    schedule=[CORE_ASSET],
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 6 * * 1", timezone="UTC"), assets=[CORE_ASSET]),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -29,16 +38,26 @@ CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
 )
 def marts() -> None:
     @task
-    def link_claims() -> dict[str, int]:
-        """Link claims with corroborating reports and reposts."""
-        return tasks.link_claims()
+    def cluster_events() -> dict[str, int]:
+        """Place new claim and report rows into events; refresh the touched events."""
+        return tasks.cluster_events()
 
     @task
-    def refresh(links: dict[str, int]) -> dict[str, float]:
+    def refresh(events: dict[str, int]) -> dict[str, float]:
         """REFRESH MATERIALIZED VIEW CONCURRENTLY for every mart."""
         return tasks.refresh_marts()
 
-    refresh(link_claims())
+    @task.short_circuit
+    def report_due(timings: dict[str, float]) -> bool:
+        """True on the weekly run, or when no report was written in the last seven days."""
+        return tasks.report_due(str(get_current_context()["dag_run"].run_type))
+
+    @task
+    def weekly_report() -> str:
+        """Write the weekly HTML report (charts, map of targets, sources)."""
+        return tasks.weekly_report()
+
+    report_due(refresh(cluster_events())) >> weekly_report()
 
 
 marts()

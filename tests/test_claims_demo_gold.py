@@ -1,9 +1,11 @@
-"""Claim rules on the demo channels against hand-annotated gold (demo/gold/*.gold.jsonl, written from GUIDE.md).
+"""The extractor on the demo channels against hand-annotated gold (demo/gold/*.gold.jsonl, written from GUIDE.md).
 
-The demo posts are self-written (October 2026) in the styles the dev set does not cover well: communiqué
+The demo posts are self-written (October 2026) in the styles the labelled channel does not cover well: communiqué
 headers with first-person operations, statements that recount the enemy's aggression first, state forces
 reporting attacks on their own sites, shoot-downs by counter-terrorism services, multi-operation bulletins and
-English communiqués. The floors are the scores the rules reach; they guard against regressions.
+English communiqués of armed groups (the English labels all come from one army's channel). The model never
+trained on them. The floors are the scores of the shipped model, a little below: they guard against
+regressions, they are not targets. English militia communiqués are the weakest style (see the README).
 """
 
 import io
@@ -19,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # (channel file, gold file, kind macro-F1 floor, per-field floor)
 DEMO_SETS = [
-    ("demo_resistance_ar.jsonl", "demo_resistance_ar.gold.jsonl", 0.97, 0.95),
-    ("demo_resistance_en.jsonl", "demo_resistance_en.gold.jsonl", 0.97, 0.95),
+    ("demo_resistance_ar.jsonl", "demo_resistance_ar.gold.jsonl", 0.93, 0.85),
+    ("demo_resistance_en.jsonl", "demo_resistance_en.gold.jsonl", 0.70, 0.45),
 ]
 FIELDS = ("actor", "weapon", "target_country", "event_date", "intercepted")
 

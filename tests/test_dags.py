@@ -78,6 +78,9 @@ def test_ingest_dag_runs_end_to_end_and_a_rerun_adds_nothing(
         assert _one(warehouse_dsn, "SELECT new_rows FROM ops.crawl_runs ORDER BY crawl_run_id DESC LIMIT 1") == 0
 
     assert airflow_local.test_dag(dags["marts"]) == "success"
-    assert _one(warehouse_dsn, "SELECT sum(operations) FROM marts.daily_operations") > 0
+    assert _one(warehouse_dsn, "SELECT sum(events) FROM marts.daily_events") > 0
+    # every claim and report row carries its event, and there are fewer events than rows
+    assert _one(warehouse_dsn, "SELECT count(*) FROM core.claims WHERE event_id IS NULL AND NOT retracted") == 0
+    assert _one(warehouse_dsn, "SELECT count(*) FROM marts.events") <= claims
     assert airflow_local.test_dag(dags["reprocess"]) == "success"
     assert _one(warehouse_dsn, "SELECT count(*) FROM core.claims") == claims

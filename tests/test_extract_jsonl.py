@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from claimwatch.claims.rules import EXTRACTOR_VERSION
+from claimwatch.claims.extract import extractor_version
 from claimwatch.extract_jsonl import parse_posted_at, run_extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_keys_passed_through_and_fields_added() -> None:
         "event_date": "2026-06-08",  # 21:30 UTC is already the 8th in Baghdad
         "intercepted": False,
     }
-    assert row["extractor_version"] == EXTRACTOR_VERSION
+    assert row["extractor_version"] == extractor_version()
     assert len(row["operations"]) == 1 and row["operations"][0]["sub_event_type"].startswith("Shelling")
 
 

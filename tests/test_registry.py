@@ -75,3 +75,24 @@ def test_duplicate_ids_and_bad_toml(tmp_path: Path) -> None:
         load_registry(_registry(tmp_path, "[[source]\n"))
     with pytest.raises(RegistryError, match="no such registry"):
         load_registry(tmp_path / "missing.toml")
+
+
+def test_voice_and_allowed_domains_are_registry_keys(tmp_path: Path) -> None:
+    reg = tmp_path / "s.toml"
+    reg.write_text(
+        '[[source]]\nid = "idf"\nkind = "telegram"\nchannel = "idfofficial"\nvoice = "israel"\n'
+        '[[source]]\nid = "site"\nkind = "feed"\nurl = "https://rss.example.com/f.xml"\n'
+        'allowed_domains = ["www.example.com"]\n'
+    )
+    idf, site = load_registry(reg)
+    assert idf.voice == "israel" and site.voice is None
+    assert site.allowed_domains == ["rss.example.com", "www.example.com"]
+    reg.write_text('[[source]]\nid = "x"\nkind = "telegram"\nchannel = "abc"\nvoice = "martians"\n')
+    with pytest.raises(RegistryError, match="voice"):
+        load_registry(reg)
+
+
+def test_the_live_example_declares_the_voice_of_its_outlets() -> None:
+    live = {s.id: s for s in load_registry(Path(__file__).resolve().parents[1] / "sources.live.example.toml")}
+    assert live["idf_official"].voice == "israel"
+    assert live["naya_foriraq"].voice is None  # a news relay speaks for no one

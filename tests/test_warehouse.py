@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from psycopg2 import sql as pgsql
 
 from claimwatch.config import SQL_DIR
 from claimwatch.load_raw import RawLoader
@@ -79,13 +80,49 @@ def test_analyst_role_reads_core_and_marts_only(warehouse_dsn: str) -> None:
     with psycopg2.connect(warehouse_dsn) as conn, conn.cursor() as cur:
         cur.execute("SET ROLE claimwatch_analyst")
         cur.execute("SELECT count(*) FROM core.claims")
-        cur.execute("SELECT count(*) FROM marts.daily_operations")
+        cur.execute("SELECT count(*) FROM marts.events")
+        cur.execute("SELECT count(*) FROM marts.daily_events")
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             cur.execute("SELECT count(*) FROM raw.documents")
         conn.rollback()
         cur.execute("SET ROLE claimwatch_analyst")
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             cur.execute("DELETE FROM core.claims")
+
+
+def test_add_analyst_logs_in_read_only_with_a_timeout(warehouse_dsn: str) -> None:
+    from claimwatch.warehouse.access import AccessError, add_analyst
+
+    name = f"analyst_{datetime.now(UTC):%H%M%S%f}"
+    add_analyst(warehouse_dsn, name, "s3cret-pass", statement_timeout="5s")
+    try:
+        with psycopg2.connect(warehouse_dsn) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_has_role(%s, 'claimwatch_analyst', 'member')", (name,))
+            assert cur.fetchone()[0] is True
+            cur.execute("SELECT setconfig FROM pg_db_role_setting WHERE setrole = %s::regrole", (name,))
+            settings = cur.fetchone()[0]
+            assert "default_transaction_read_only=on" in settings and "statement_timeout=5s" in settings
+            cur.execute(pgsql.SQL("SET ROLE {}").format(pgsql.Identifier(name)))
+            cur.execute("SELECT count(*) FROM marts.events")
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute("SELECT count(*) FROM raw.documents")
+        with pytest.raises(AccessError, match="already exists"):
+            add_analyst(warehouse_dsn, name, "x")
+        with pytest.raises(AccessError, match="role name"):
+            add_analyst(warehouse_dsn, "Robert'); DROP TABLE x;--", "x")
+    finally:
+        with psycopg2.connect(warehouse_dsn) as conn, conn.cursor() as cur:
+            cur.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(pgsql.Identifier(name)))
+
+
+def test_dictionary_is_generated_from_the_comments_and_committed(warehouse_dsn: str) -> None:
+    from claimwatch.warehouse.access import dictionary
+
+    text = dictionary(warehouse_dsn)
+    assert "### `marts.events` (materialized view)" in text
+    assert "| `event_id` | bigint |" in text
+    committed = (SQL_DIR / "DICTIONARY.md").read_text(encoding="utf-8")
+    assert committed == text, "sql/DICTIONARY.md is stale: run `claimwatch dictionary --out sql/DICTIONARY.md`"
 
 
 def _doc(external_id: str, body: str, sha: str) -> RawDocumentItem:

@@ -17,7 +17,7 @@ from typing import Any
 
 from claimwatch.textnorm import fold_arabic, normalize_for_matching
 
-__all__ = ["ActorMatcher", "ActorMention", "actor_records", "get_actor_matcher", "guide_label"]
+__all__ = ["ActorMatcher", "ActorMention", "actor_family", "actor_records", "get_actor_matcher", "guide_label"]
 
 _ACTORS_TOML = Path(__file__).resolve().parent / "data" / "actors.toml"
 
@@ -60,6 +60,20 @@ def guide_label(actor_id: str | None) -> str | None:
         return "unknown"
     a = _by_id().get(actor_id)
     return a.get("guide_id", "other") if a else "other"
+
+
+def actor_family(actor_id: str) -> frozenset[str]:
+    """The actor and every actor under it (its members, theirs...): an umbrella's outlet speaks for them."""
+    children: dict[str | None, list[str]] = {}
+    for a in _raw_actors():
+        children.setdefault(a.get("parent_id"), []).append(a["actor_id"])
+    family, todo = {actor_id}, [actor_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in family:
+                family.add(child)
+                todo.append(child)
+    return frozenset(family)
 
 
 def actor_country(actor_id: str | None) -> str | None:

@@ -77,11 +77,17 @@ class Operation:
 
 @dataclass(slots=True)
 class Extraction:
-    """What a post is, its operations (empty for ``other``) and why (human-readable reasons)."""
+    """What a post is, its operations (empty for ``other``) and why (human-readable reasons).
+
+    ``cues`` are what the rules saw on the way (who speaks, claim markers, actors named, the gate that ended
+    the reading): the learned extractor takes them as features, so the rules inform it without deciding."""
 
     kind: str
     operations: list[Operation] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    cues: dict[str, Any] = field(default_factory=dict)
+    norm: str = ""  # the matching form the rules read (so later steps need not normalize again)
+    places: list[PlaceMatch] | None = None  # the places the text names, when the rules got as far as reading them
 
 
 def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -618,7 +624,14 @@ _LEBANON_CUE = _rx(
 )
 
 # Segment boundaries: sentence punctuation, explicit bullets, "..", and a line break after a long line.
-_SENT_END = re.compile(r"(?<=[.!?;])\s+|\.{2,}\s*|\n(?=\s*[-•*▪●]\s*)|(?<=:)\n")
+_SENT_END = re.compile(
+    r"(?<=[.!?;])\s+|\.{2,}\s*|\n(?=\s*[-•*▪●]\s*)|(?<=:)\n"
+    # sentences glued without a space ("no injuries were reported.a short while ago"): a period between a word
+    # of two letters or more and a letter ("u.s." stays whole)
+    r"|(?<=[^\W\d_]{2})\.(?=[^\W\d_])"
+    # a clock time glued to the next word opens a new entry of a live log ("fire.13:07sirens sounded")
+    r"|(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])"
+)
 _SUB_EVENT = {
     "drone": "Air/drone strike",
     "airstrike": "Air/drone strike",
@@ -1106,20 +1119,23 @@ def _evidence(text: str, norm: str, spans: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
-def _other(reason: str) -> Extraction:
-    return Extraction("other", [], [reason])
+def _other(reason: str, cues: dict[str, Any] | None = None) -> Extraction:
+    return Extraction("other", [], [reason], {"gate": reason.split(" (")[0][:60], **(cues or {})})
 
 
-def extract_claims(text: str, posted_at: datetime | None) -> Extraction:
+def extract_claims(text: str, posted_at: datetime | None, norm: str | None = None) -> Extraction:
     """Read a post: what it is, and every attack operation it names (see the module docstring).
 
     ``posted_at`` anchors relative dates ("أمس") and is the default event date (its Baghdad calendar day).
-    Never raises: unusable input gives ``other`` with the reason in ``reasons``.
+    ``norm``: the text's matching form when the caller already has it. Never raises: unusable input gives
+    ``other`` with the reason in ``reasons``.
     """
     try:
-        return _extract(text, posted_at)
+        return _extract(text, posted_at, norm)
     except Exception as exc:  # rules must never take the pipeline down
-        return _other(f"extractor error: {type(exc).__name__}: {exc}"[:200])
+        ex = _other(f"extractor error: {type(exc).__name__}: {exc}"[:200])
+        ex.norm = normalize_for_matching(text[:MAX_CHARS]) if isinstance(text, str) else ""
+        return ex
 
 
 def _mask_segment(norm: str, seg: _Segment, masked_all: str) -> str:
@@ -1176,7 +1192,7 @@ def _is_operation(seg: _Segment, masked: str, mentions: list[ActorMention], post
     return any(seg.start <= m.start < seg.end and m.how in ("name", "adjective") for m in mentions)
 
 
-def _extract(text: Any, posted_at: datetime | None) -> Extraction:
+def _extract(text: Any, posted_at: datetime | None, norm: str | None = None) -> Extraction:
     if text is None:
         return _other("no text")
     if not isinstance(text, str):
@@ -1188,7 +1204,14 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     if posted_at is not None and not isinstance(posted_at, datetime):
         reasons.append("posted_at is not a datetime: ignored")
         posted_at = None
-    norm = normalize_for_matching(text)
+    if norm is None:
+        norm = normalize_for_matching(text)
+    ex = _read(text, norm, posted_at, reasons)
+    ex.norm = norm
+    return ex
+
+
+def _read(text: str, norm: str, posted_at: datetime | None, reasons: list[str]) -> Extraction:
     if not norm:
         return _other("empty text")
     if not any(ch.isalpha() for ch in norm):
@@ -1230,13 +1253,27 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
             and not _NEGATORS.search(seg.text)
         ):
             candidates.append((idx, seg, masked))
-    if not candidates:
-        return _other("attack words without a military context, or negated (threat, denial, alert, accident)")
-
     claim_marked = bool(marker in ("announcement", "statement", "communique") or footage or first_person or mujahideen)
+    cues: dict[str, Any] = {
+        "speaker": guide_label(speaker) if speaker else None,
+        "marker": marker,
+        "media_header": media_header,
+        "footage": footage is not None,
+        "first_person": first_person,
+        "mujahideen": mujahideen is not None,
+        "old_footage": old_footage,
+        "ops_list": ops_list is not None,
+        "candidates": len(candidates),
+        "segments": len(segments),
+        "mentions": [
+            (guide_label(_resolve_context_actor(m, norm)), m.how, m.start < (header_end or 40)) for m in mentions
+        ],
+    }
+    if not candidates:
+        return _other("attack words without a military context, or negated (threat, denial, alert, accident)", cues)
     # A long piece that only mentions an attack deep inside is analysis, not a report (GUIDE).
     if len(norm) > 600 and candidates[0][0] >= 3 and not claim_marked and marker is None:
-        return _other("attack mentioned in passing in a long piece (analysis)")
+        return _other("attack mentioned in passing in a long piece (analysis)", cues)
 
     footage_actor: str | None = None
     if footage is not None:
@@ -1264,6 +1301,7 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     post_weapon = _first_weapon(masked_all)[0] if len(segments) <= 3 and len(norm) < 400 else None
 
     places = get_gazetteer().find(norm)
+    cues["header_end"] = header_end
     # A label header ("Kurdistan Region Counter-Terrorism:", "مصدر أمني في أربيل:") says who speaks: its places
     # are read only when the body names none. A header that itself tells the attack is not a label.
     place_header_end = _header_end(norm) if places else 0
@@ -1425,7 +1463,9 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
         ops.append((op, specific))
 
     if not ops:
-        return _other("no operation after de-duplication")
+        ex = _other("no operation after de-duplication", cues)
+        ex.places = places
+        return ex
     # GUIDE: the post is described by its first *specific* operation; when a statement recounts the enemy's
     # attack and then its own response, it is a claim of its own operation.
     order = sorted(range(len(ops)), key=lambda i: (ops[i][0].kind != "claim", not ops[i][1], i))
@@ -1436,4 +1476,167 @@ def _extract(text: Any, posted_at: datetime | None) -> Extraction:
     spans = _evidence(text, norm, [(op.evidence_start, op.evidence_end) for op in ordered])
     for op, (ev, ev_start, ev_end) in zip(ordered, spans, strict=True):
         op.evidence, op.evidence_start, op.evidence_end = ev, ev_start, ev_end
-    return Extraction(ordered[0].kind, ordered, reasons)
+    return Extraction(ordered[0].kind, ordered, reasons, cues, places=places)
+
+
+def sub_event_type(weapon: str | None, intercepted: bool | None, text: str) -> str:
+    """ACLED's sub-event type of an operation with this weapon and outcome, told in ``text`` (matching form)."""
+    if intercepted:
+        return "Disrupted weapons use"
+    if weapon == "unspecified" and _IED.search(text):
+        return "Remote explosive/landmine/IED"
+    if weapon == "unspecified" and _SHELLING_WORD.search(text):
+        return "Shelling/artillery/missile attack"
+    return _SUB_EVENT.get(weapon or "", "Attack")
+
+
+def whole_post_operation(text: str, posted_at: datetime | None, kind: str, actor: str | None) -> Operation:
+    """An operation read from the whole post, for posts the rules found no operation in but the model did:
+    the target place among all places named, the stated date or the post's day, the first weapon named."""
+    norm = normalize_for_matching(text[:MAX_CHARS])
+    whole = _Segment(0, len(norm), norm)
+    masked = _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    vessel_m = _VESSEL.search(masked)
+    country, loc = _place_for(get_gazetteer().find(norm), whole, actor, False, vessel_m.start() if vessel_m else -1)
+    ref_day = local_post_date(posted_at)
+    ed = find_stated_date(norm, ref_day)
+    if ed is None or ed.date is None:
+        if OLD_FOOTAGE_RE.search(norm):
+            ed = EventDate(None, None, "archive footage with no datable reference")
+        elif ed is None:
+            ed = EventDate(ref_day, 1 if ref_day else None, "post date (Asia/Baghdad)")
+    weapon = _first_weapon(masked)[0] or "unspecified"
+    intercepted = _intercepted(norm)
+    geo_precision = None
+    if loc is not None:
+        geo_precision = max(int(loc.record["geo_precision"]), 2 if loc.near else 1)
+    elif country and country != "SEA":
+        geo_precision = 3
+    stripped = text.strip()
+    return Operation(
+        kind=kind,
+        actor=actor,
+        weapon=weapon,
+        target_country=country,
+        location=loc.record["name_en"] if loc else None,
+        location_id=loc.record["location_id"] if loc else None,
+        lat=loc.record["lat"] if loc else None,
+        lon=loc.record["lon"] if loc else None,
+        geo_precision=geo_precision,
+        event_date=ed.date,
+        date_precision=ed.precision,
+        intercepted=intercepted,
+        sub_event_type=sub_event_type(weapon, intercepted, norm),
+        confidence=0.5,
+        evidence=stripped[:300],
+        evidence_start=max(0, text.find(stripped[:1])) if stripped else 0,
+        evidence_end=max(0, text.find(stripped[:1])) + min(len(stripped), 300) if stripped else 0,
+        actor_id=actor,
+        date_reason=ed.reason,
+    )
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A possible operation: one attack sentence of a post, or one of the places it names (the learned operation
+    model decides which candidates are operations, and whether each is a claim or a report)."""
+
+    index: int  # order in the post
+    segment: int  # which sentence
+    text: str  # the sentence (matching form)
+    op: Operation  # what the rules read in it: weapon, place, date, interception
+    rule_op: bool  # the rules themselves kept this sentence as an operation
+    places_in_segment: int
+
+
+_ATTACK_SIGNAL = (_TRIGGER, _WEAPON_TRIGGER, _HEADING, _AD_ENGAGED, _AD_SYSTEM, _SHOOTING, _WAVE_LAUNCH)
+
+
+def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) -> list[Candidate]:
+    """Every sentence of a post that has attack vocabulary, split once per target place it names
+    ("struck sites in Yaroun and Blida": two candidates), with the weapon, place, date and interception the
+    sentence states. Sentences before the first one inherit nothing; a sentence without a date takes the last
+    stated date before it, else the post's day (like the rules' own operations)."""
+    norm = ex.norm or normalize_for_matching(text[:MAX_CHARS])
+    places = ex.places if ex.places is not None else get_gazetteer().find(norm)
+    masked_all = _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    ref_day = local_post_date(posted_at)
+    old_footage = OLD_FOOTAGE_RE.search(norm) is not None
+    rule_spans = [(op.evidence_start, op.evidence_end) for op in ex.operations]
+    out: list[Candidate] = []
+    last_date: EventDate | None = None
+    for s_idx, seg in enumerate(_segments(norm)):
+        masked = masked_all[seg.start : seg.end]
+        stated = find_stated_date(seg.text, ref_day)
+        if stated is not None and stated.date is not None:
+            last_date = stated
+        if not any(p.search(masked) is not None for p in _ATTACK_SIGNAL) and _first_weapon(masked)[0] is None:
+            continue
+        if last_date is not None:
+            ed = last_date
+        elif old_footage:
+            ed = EventDate(None, None, "archive footage with no datable reference")
+        else:
+            ed = EventDate(ref_day, 1 if ref_day else None, "post date (Asia/Baghdad)")
+        seg_places = [
+            pm
+            for pm in places
+            if seg.start <= pm.start < seg.end and pm.record["feature"] not in ("country", "direction_region")
+        ]
+        vessel_m = _VESSEL.search(masked)
+        country, loc = _place_for(places, seg, None, False, seg.start + vessel_m.start() if vessel_m else -1)
+        targets: list[PlaceMatch | None] = []
+        for pm in seg_places:
+            if not pm.origin and all(pm.record["location_id"] != t.record["location_id"] for t in targets if t):
+                targets.append(pm)
+        if not targets:
+            targets = [loc]
+        weapon = _first_weapon(masked)[0] or "unspecified"
+        intercepted = _intercepted(seg.text)
+        is_rule = any(seg.start <= s < seg.end or s <= seg.start < e for s, e in _norm_spans(text, norm, rule_spans))
+        for place in targets:
+            rec = place.record if place is not None else None
+            cc = rec["country"] if rec else country
+            geo = (
+                (max(int(rec["geo_precision"]), 2 if place and place.near else 1))
+                if rec
+                else (3 if cc and cc != "SEA" else None)
+            )
+            op = Operation(
+                kind="report",
+                actor=None,
+                weapon=weapon,
+                target_country=cc,
+                location=rec["name_en"] if rec else None,
+                location_id=rec["location_id"] if rec else None,
+                lat=rec["lat"] if rec else None,
+                lon=rec["lon"] if rec else None,
+                geo_precision=geo,
+                event_date=ed.date,
+                date_precision=ed.precision,
+                intercepted=intercepted,
+                sub_event_type=sub_event_type(weapon, intercepted, seg.text),
+                confidence=0.5,
+                evidence="",
+                evidence_start=seg.start,
+                evidence_end=seg.end,
+                date_reason=ed.reason,
+            )
+            out.append(Candidate(len(out), s_idx, seg.text, op, is_rule, len(targets)))
+    if out:
+        spans = _evidence(text, norm, [(c.op.evidence_start, c.op.evidence_end) for c in out])
+        for c, (ev, ev_start, ev_end) in zip(out, spans, strict=True):
+            c.op.evidence, c.op.evidence_start, c.op.evidence_end = ev, ev_start, ev_end
+    return out
+
+
+def _norm_spans(text: str, norm: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The rules' operations give evidence offsets into the original text; candidates live in the matching
+    form. Map by locating each evidence string's matching form in ``norm`` (approximate, for a feature)."""
+    out = []
+    for s, e in spans:
+        piece = normalize_for_matching(text[s:e])[:40]
+        at = norm.find(piece) if piece else -1
+        if at >= 0:
+            out.append((at, at + max(1, len(piece))))
+    return out

@@ -43,6 +43,8 @@ DRAWS: tuple[Draw, ...] = (
     Draw("frozen_test", "idf", 200, 20261131),
     Draw("train", "naya", 1500, 20261201),
     Draw("train", "idf", 500, 20261202),
+    Draw("train2", "naya", 1500, 20261203),
+    Draw("train2", "idf", 500, 20261204),
 )
 
 

@@ -1,0 +1,107 @@
+"""The event linker on the whole shared channel: labelled-pair precision and recall, and events vs rows.
+
+    .venv/bin/python bench/eval_links.py
+
+1. Every post of the channel is extracted with the shipped claim model; its operations become linker rows.
+2. The rows are clustered in publication order, from scratch, with the shipped link model (the same
+   ``Clusterer`` the warehouse runs).
+3. Each labelled pair (``bench/gold/links/pairs.labels.jsonl``: a claim post and a report post, labelled
+   "same operation" or not by two annotators and an adjudicator) is checked: did the linker put the two
+   operations into one event? Precision = pairs linked and labelled same / pairs linked; recall = pairs linked
+   and labelled same / pairs labelled same. Pairs whose posts the extractor reads no operation in cannot be
+   linked and count as missed when labelled same.
+4. Events vs rows: how many claim and report rows the channel gives, and how many events they form.
+
+The cross-validated precision and recall of the pair model itself (from ``claimwatch train``) are printed too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from claimwatch.claims.actors import actor_family  # noqa: E402
+from claimwatch.claims.corpus import load_corpus  # noqa: E402
+from claimwatch.claims.extract import extract_posts  # noqa: E402
+from claimwatch.claims.model import MODEL_CARD, load_model  # noqa: E402
+from claimwatch.claims.train import LINK_LABELS, _posted  # noqa: E402
+from claimwatch.transform.events import Clusterer, Row, load_link_model, words_of  # noqa: E402
+
+
+def channel_rows() -> list[Row]:
+    """Every operation of the channel as a linker row, in publication order."""
+    posts = load_corpus("naya")
+    items = [(p["text"], _posted(p["posted_at"])) for p in posts]
+    rows = []
+    for post, (text, posted), ex in zip(posts, items, extract_posts(items, model=load_model()), strict=True):
+        for i, op in enumerate(ex.operations):
+            rows.append(
+                Row(
+                    key=(post["msg_id"], i),
+                    kind=op.kind,
+                    actor=op.actor,
+                    weapon=op.weapon,
+                    target_country=op.target_country,
+                    location_id=op.location_id,
+                    event_date=op.event_date,
+                    intercepted=op.intercepted,
+                    words=words_of(f"{op.evidence} {text[:300]}"),
+                    source="naya",
+                    published_at=posted,
+                    doc=post["msg_id"],
+                    operation_index=i,
+                    family=actor_family(op.actor) if op.actor not in (None, "unknown", "other") else frozenset(),
+                    lat=op.lat,
+                    lon=op.lon,
+                )
+            )
+    return rows
+
+
+def main() -> int:
+    """Print the figures."""
+    t0 = time.perf_counter()
+    rows = channel_rows()
+    t1 = time.perf_counter()
+    clusterer = Clusterer(load_link_model())
+    for row in rows:
+        clusterer.place(row)
+    t2 = time.perf_counter()
+    event_of = clusterer.event_of
+    labels = [json.loads(line) for line in LINK_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tp = fp = fn = 0
+    for lab in labels:
+        a_events = {e for (m, _i), e in event_of.items() if m == lab["claim_msg_id"]}
+        b_events = {e for (m, _i), e in event_of.items() if m == lab["report_msg_id"]}
+        linked = bool(a_events & b_events)
+        tp += linked and lab["same"]
+        fp += linked and not lab["same"]
+        fn += (not linked) and lab["same"]
+    kinds = Counter(r.kind for r in rows)
+    events = set(event_of.values())
+    print(f"channel: {len(rows)} rows ({dict(kinds)}) -> {len(events)} events")
+    sizes = Counter(len(m) for m in clusterer.members.values())
+    print(f"rows per event: {dict(sorted(sizes.items())[:8])} ...")
+    print(f"labelled pairs: {len(labels)} ({sum(lab['same'] for lab in labels)} same)")
+    print(
+        f"linker on the whole channel: precision {tp / max(1, tp + fp):.3f}  recall {tp / max(1, tp + fn):.3f}  "
+        f"(linked and same {tp}, linked but different {fp}, same but not linked {fn})"
+    )
+    card = json.loads(MODEL_CARD.read_text(encoding="utf-8")).get("link_model", {})
+    if card:
+        print(
+            f"pair model, 5-fold cross-validation: precision {card['cv_precision']:.3f} recall {card['cv_recall']:.3f} "
+            f"at probability >= {card['threshold']:.3f} ({card['pairs']} pairs)"
+        )
+    print(f"time: extract {t1 - t0:.1f} s, cluster {len(rows)} rows from scratch {t2 - t1:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The claim extractor: the model decides what a post is; rules find its operations, places and dates.
+
+For each post:
+
+1. the rules read it (``rules.extract_claims``): candidate operations with target place, date, weapon and
+   attacker cues, and what they saw on the way (speaker, claim markers, actors and places named);
+2. the model (``model``, fitted on the labels) reads the post's words and those cues and says whether it holds
+   an operation, and if so whether it is a claim or a report, and the first operation's actor, weapon,
+   interception and target country (among the countries the text names). An ``other`` post is done;
+3. the two are joined: the rules' operations keep their places and dates, the first takes the model's fields,
+   and the later ones told by the same voice take its kind and actor. A post the model calls a claim or report
+   where the rules found no operation gets one operation read from the whole post.
+4. ``voice``: when the source is an actor's own outlet, its narration of that actor's operations is the
+   actor's claim (GUIDE, "An outlet's own voice").
+
+Posts are read in batches: the model's vectorizers and heads work on a whole matrix at once, which is what
+keeps extraction at thousands of posts per second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from claimwatch.claims import rules
+from claimwatch.claims.actors import actor_family
+from claimwatch.claims.features import PostView, text_view, with_rules
+from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
+from claimwatch.claims.model import ClaimModel, load_model
+from claimwatch.claims.rules import Extraction, Operation
+from claimwatch.textnorm import normalize_for_matching
+
+__all__ = ["Extraction", "Operation", "extract_claims", "extract_posts", "extractor_version", "read_post"]
+
+RULES_VERSION = rules.EXTRACTOR_VERSION
+BATCH = 512
+
+
+def extractor_version(model: ClaimModel | None = None) -> str:
+    """The version stamped on every derived row: the rules' and the model's (``rules-x.y.z+model-<hash>``)."""
+    return f"{RULES_VERSION}+{(model or load_model()).version}"
+
+
+def _text(text: Any) -> str:
+    return text if isinstance(text, str) else "" if text is None else str(text)
+
+
+def read_post(text: Any, posted_at: datetime | None, voice: str | None = None) -> tuple[Extraction, PostView]:
+    """The rules' reading of one post and the model's full view of it (what training needs for every post)."""
+    text = _text(text)
+    norm = normalize_for_matching(text[: rules.MAX_CHARS])
+    ex = rules.extract_claims(text, posted_at, norm=norm)
+    return ex, with_rules(text_view(norm), ex, voice)
+
+
+def _own_narration(ex: Extraction) -> bool:
+    """The post narrates fighters' own action without naming who ("مجاهدونا", "our fighters", first person)."""
+    return bool(ex.cues.get("first_person") or ex.cues.get("mujahideen") or ex.cues.get("footage"))
+
+
+def _apply_voice(ops: list[Operation], ex: Extraction, voice: str) -> None:
+    """An outlet's narration of its own actor's operations is that actor's claim (GUIDE, "own voice")."""
+    family = actor_family(voice)
+    for op in ops:
+        if op.kind != "report":
+            continue
+        if op.actor in family or (op.actor in (None, "unknown") and _own_narration(ex) and not op.intercepted):
+            op.kind = "claim"
+            if op.actor in (None, "unknown"):
+                op.actor = op.actor_id = voice
+
+
+def _places(ex: Extraction) -> list[PlaceMatch]:
+    """The places a post names (read now when the rules stopped before reading them: only event posts need it)."""
+    if ex.places is None:
+        ex.places = get_gazetteer().find(ex.norm)
+    return ex.places
+
+
+def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
+    """The target country the model ranks highest among those the text allows (a country it names, the sea,
+    the rules' choice, or none), and the most specific place named in it."""
+    places = _places(ex)
+    allowed = {pm.record["country"] for pm in places} | {op.target_country, None}
+    for cc in pred.get("target_country_ranked") or []:
+        if cc in allowed:
+            break
+    else:
+        return
+    if cc == op.target_country:
+        return
+    op.target_country = cc
+    loc = next(
+        (
+            pm
+            for pm in places
+            if pm.record["country"] == cc and pm.record["feature"] not in ("country", "direction_region")
+        ),
+        None,
+    )
+    rec = loc.record if loc is not None else None
+    op.location = rec["name_en"] if rec else None
+    op.location_id = rec["location_id"] if rec else None
+    op.lat = rec["lat"] if rec else None
+    op.lon = rec["lon"] if rec else None
+    if rec is not None and loc is not None:
+        op.geo_precision = max(int(rec["geo_precision"]), 2 if loc.near else 1)
+    else:
+        op.geo_precision = 3 if cc and cc != "SEA" else None
+
+
+def _dedupe(ops: list[Operation]) -> list[Operation]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for op in ops:
+        key = (op.kind, op.actor, op.weapon, op.target_country, op.location_id or op.location, op.event_date)
+        if key not in seen:
+            seen.add(key)
+            out.append(op)
+    return out
+
+
+def select_operations(
+    cands: list[rules.Candidate], probs: list[dict[str, float]], n_ops: int, kind: str
+) -> list[Operation]:
+    """The operations of an event post among its candidates: those the operation model does not call
+    ``none``, at most the number the post-level model expects (the likeliest kept, in text order), at least
+    one. Each is a claim or a report by the operation model; the first whose kind is the post's leads."""
+    scored = [(1.0 - p.get("none", 0.0), i) for i, p in enumerate(probs)]
+    kept = sorted(i for score, i in scored if score >= 0.5)
+    if len(kept) > n_ops:
+        kept = sorted(i for _s, i in sorted(scored, reverse=True)[:n_ops])
+    if not kept and scored:
+        kept = [max(scored)[1]]
+    ops = []
+    for i in kept:
+        op = replace(cands[i].op)
+        op.kind = "claim" if probs[i].get("claim", 0.0) >= probs[i].get("report", 0.0) else "report"
+        ops.append(op)
+    lead = next((k for k, op in enumerate(ops) if op.kind == kind), 0)
+    if ops:
+        ops.insert(0, ops.pop(lead))
+        ops[0].kind = kind
+    return ops
+
+
+def combine(
+    text: str,
+    posted_at: datetime | None,
+    ex: Extraction,
+    pred: dict[str, Any],
+    voice: str | None = None,
+    ops: list[Operation] | None = None,
+) -> Extraction:
+    """Join the operations and the model's decision into the post's extraction (see the module docstring).
+
+    ``ops``: the post's operations as the operation model chose them (None: the rules' own)."""
+    reasons = list(ex.reasons)
+    if pred["kind"] == "other":
+        reasons.append(f"model: other (p={pred['kind_p']:.2f})")
+        return Extraction("other", [], reasons, ex.cues, norm=ex.norm)
+    kind = pred.get("event_kind") or pred["kind"]
+    event_p, kind_p = 1 - pred.get("kind_other_p", 0.0), pred.get("event_kind_p", 0.0)
+    reasons.append(f"model: an event (p={event_p:.2f}), {kind} (p={kind_p:.2f})")
+    actor = pred["actor"] or "unknown"
+    if not ops:
+        ops = [replace(op) for op in ex.operations] if ex.operations else []
+        if ops:
+            ops[0].kind = kind
+    if not ops:
+        ops = [rules.whole_post_operation(text, posted_at, kind, actor)]
+        reasons.append("model: operation read from the whole post (the rules found none)")
+    for i, op in enumerate(ops):
+        if op.kind == kind:  # told in the post's voice: the post's attacker unless the rules name another
+            if i == 0 or op.actor in (None, "unknown"):
+                op.actor_id = actor if actor not in ("unknown", "other") else None
+                op.actor = actor
+        elif op.actor is None:
+            op.actor = "unknown"
+        if i == 0:
+            op.weapon = pred["weapon"] or "unspecified"
+            op.intercepted = pred["intercepted"]
+            op.confidence = round(min(0.99, pred["kind_p"] * pred["actor_p"]), 2)
+            _set_country(op, ex, pred)
+        op.sub_event_type = rules.sub_event_type(op.weapon, op.intercepted, ex.norm)
+    if voice:
+        _apply_voice(ops, ex, voice)
+    ops = _dedupe(ops)
+    return Extraction(ops[0].kind, ops, reasons, ex.cues, norm=ex.norm)
+
+
+def predict_batch(
+    model: ClaimModel,
+    posts: list[tuple[str, datetime | None]],
+    readings: list[tuple[Extraction, PostView]],
+    voice: str | None = None,
+) -> list[Extraction]:
+    """The extractions of a batch of posts the rules have read (shared by extraction and evaluation)."""
+    views = [view for _ex, view in readings]
+    x, kinds = model.kinds(views)
+    events = [i for i, k in enumerate(kinds) if k["kind"] != "other"]
+    preds = dict(zip(events, model.event_fields(x[events], [views[i] for i in events]), strict=True))
+    # the operation model scores the candidates of every event post of the batch at once
+    cands: dict[int, list[rules.Candidate]] = {}
+    items: list[Any] = []
+    for i in preds:
+        kind = preds[i].get("event_kind") or kinds[i]["kind"]
+        found = rules.operation_candidates(posts[i][0], readings[i][0], posts[i][1])
+        if found:
+            cands[i] = found
+            items += [((c, views[i].lang, kind), len(found)) for c in found]
+    probs = iter(model.op_kinds(items))
+    out = []
+    for i, (text, posted_at) in enumerate(posts):
+        ex, _view = readings[i]
+        pred = {**kinds[i], **preds.get(i, {})}
+        ops = None
+        if i in cands:
+            kind = pred.get("event_kind") or pred["kind"]
+            ops = select_operations(cands[i], [next(probs) for _ in cands[i]], int(pred.get("n_ops") or 1), kind)
+        out.append(combine(text, posted_at, ex, pred, voice, ops))
+    return out
+
+
+def extract_posts(
+    posts: Iterable[tuple[Any, datetime | None]], voice: str | None = None, model: ClaimModel | None = None
+) -> list[Extraction]:
+    """Extract every post of ``(text, posted_at)`` pairs, in order (batched through the model)."""
+    model = model or load_model()
+    out: list[Extraction] = []
+    batch: list[tuple[str, datetime | None]] = []
+
+    def flush() -> None:
+        out.extend(predict_batch(model, batch, [read_post(t, p, voice) for t, p in batch], voice))
+        batch.clear()
+
+    for text, posted_at in posts:
+        batch.append((_text(text), posted_at))
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    return out
+
+
+def extract_claims(text: Any, posted_at: datetime | None, voice: str | None = None) -> Extraction:
+    """One post (convenience for callers with a single text; batches are faster: :func:`extract_posts`)."""
+    return extract_posts([(text, posted_at)], voice)[0]

@@ -1,0 +1,178 @@
+"""What the learned extractor reads of a post, in two steps.
+
+1. ``text_view``: the post's own words, before any rule runs. The matching form of the text (Arabic spelling
+   folded, lower case), cut to ``TEXT_CHARS``, and its opening (the statement header when there is one, else the
+   first words). The model decides from this alone whether the post is a claim, a report or neither: on the
+   labelled posts the words decide that better than the rules' cues do, and reading words is cheap, so the
+   rules only run on the posts that hold an operation.
+2. ``with_rules``: for those posts, what the rules saw (their kind and first operation, who speaks, claim
+   markers, actors and places named) as sparse indicator features, and the rules' candidate answers (the
+   attacker they found, the speaker, the first actor named, the first weapon named). The actor, weapon,
+   interception and target-country heads learn from the labels how far to trust each cue. Cue names carry the
+   post's language: the rules are precise in Arabic and weak in English, and the weights can say so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from typing import Any
+
+from claimwatch.claims.rules import Extraction
+
+__all__ = ["TEXT_CHARS", "PostView", "cue_features", "stem_text", "text_view", "view_tokens", "with_rules"]
+
+TEXT_CHARS = 1200  # the operation a post is about is told in its first lines; long tails are background
+HEAD_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """The model's inputs for one post (``cues`` and ``candidates`` are empty until the rules have read it)."""
+
+    text: str
+    head: str
+    lang: str
+    cues: dict[str, float] = field(default_factory=dict)
+    candidates: dict[str, str | None] = field(default_factory=dict)
+
+
+_LATIN = re.compile(r"[a-z]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def _lang(norm: str) -> str:
+    head = norm[:400]
+    latin, arabic = len(_LATIN.findall(head)), len(_ARABIC.findall(head))
+    if not latin and not arabic:
+        return "none"
+    return "en" if latin > arabic else "ar"
+
+
+def text_view(norm: str) -> PostView:
+    """The first-step view of a post whose matching form is ``norm``."""
+    text = norm[:TEXT_CHARS]
+    colon = text.find(":", 0, 120)
+    if colon > 0 and len(text[:colon].split()) <= HEAD_WORDS:
+        head = text[:colon]
+    else:
+        head = " ".join(text.split()[:HEAD_WORDS])
+    return PostView(text=text, head=head, lang=_lang(norm))
+
+
+def cue_features(ex: Extraction, lang: str, voice: str | None = None) -> dict[str, float]:
+    """Indicator features of the rules' reading of a post (see the module docstring), prefixed by language."""
+    f: dict[str, float] = {f"rule_kind={ex.kind}": 1.0}
+    cues = ex.cues
+    if cues.get("gate"):
+        f[f"gate={cues['gate']}"] = 1.0
+    if ex.operations:
+        op = ex.operations[0]
+        f[f"rule_actor={op.actor}"] = 1.0
+        f[f"rule_weapon={op.weapon}"] = 1.0
+        f[f"rule_icpt={op.intercepted}"] = 1.0
+        f[f"rule_kind_actor={op.kind}:{op.actor}"] = 1.0
+        f[f"rule_country={op.target_country}"] = 1.0
+        f["rule_placed"] = float(op.target_country is not None)
+        f[f"rule_nops={min(len(ex.operations), 3)}"] = 1.0
+        f[f"rule_date={(op.date_reason or 'none').split(' ')[0]}"] = 1.0
+    for key in ("speaker", "marker"):
+        if cues.get(key):
+            f[f"{key}={cues[key]}"] = 1.0
+    for key in ("media_header", "footage", "first_person", "mujahideen", "old_footage", "ops_list"):
+        if cues.get(key):
+            f[key] = 1.0
+    if "candidates" in cues:
+        f[f"candidates={min(int(cues['candidates']), 3)}"] = 1.0
+    mentions = cues.get("mentions") or []
+    for i, (label, how, in_head) in enumerate(mentions):
+        f[f"m={label}"] = 1.0
+        f[f"m_{how}={label}"] = 1.0
+        if in_head:
+            f[f"m_head={label}"] = 1.0
+        if i == 0:
+            f[f"m_first={label}"] = 1.0
+    header_end = int(cues.get("header_end") or 0)
+    for i, pm in enumerate((ex.places or [])[:4]):
+        cc = pm.record["country"]
+        f[f"place={cc}"] = 1.0
+        if i == 0:
+            f[f"place_first={cc}"] = 1.0
+        if pm.origin:
+            f[f"place_origin={cc}"] = 1.0
+        if pm.start < header_end:
+            f[f"place_head={cc}"] = 1.0
+    if voice:
+        f["voice"] = 1.0
+        if ex.operations and ex.operations[0].actor == voice:
+            f["voice_is_rule_actor"] = 1.0
+        if any(label == voice for label, _h, _i in mentions):
+            f["voice_named"] = 1.0
+    # shared names let a cue learned in one language inform the other; language-prefixed copies let the
+    # weights say where a cue is more or less reliable
+    return {**f, **{f"{lang}:{k}": v for k, v in f.items()}}
+
+
+def with_rules(view: PostView, ex: Extraction, voice: str | None = None) -> PostView:
+    """The second-step view: ``view`` plus the rules' cues and candidate answers for the post."""
+    op = ex.operations[0] if ex.operations else None
+    mentions = ex.cues.get("mentions") or []
+    candidates = {
+        "rule_actor": op.actor if op else None,
+        "speaker": ex.cues.get("speaker"),
+        "mention1": mentions[0][0] if mentions else None,
+        "voice": voice,
+        "rule_weapon": op.weapon if op and op.weapon != "unspecified" else None,
+    }
+    return replace(view, cues=cue_features(ex, view.lang, voice), candidates=candidates)
+
+
+_WORD = re.compile(r"\w+")
+# Light Arabic stemming as two C-speed substitutions: one clitic prefix and one common suffix per word, never
+# leaving fewer than three letters, so "والمسيرات", "بمسيرة" and "مسيراتهم" share the stem "مسير".
+_PREFIX = re.compile(r"(?<!\w)(?:وال|بال|فال|كال|ولل|لل|ال|و|ف|ب|ل)(?=[\u0621-\u064a]{3})")
+_SUFFIX = re.compile(r"(?<=[\u0621-\u064a]{3})(?:هما|ها|هم|كم|نا|ات|ين|ون|يه|ه)(?!\w)")
+
+
+def stem_text(text: str) -> str:
+    """The text with each Arabic word reduced to a light stem (Latin words untouched)."""
+    return _SUFFIX.sub("", _PREFIX.sub("", text))
+
+
+def view_tokens(view: PostView) -> list[str]:
+    """The word features of a post: word and stem unigrams and bigrams, and the opening's words (``h:``)."""
+    words = _WORD.findall(view.text)
+    stems = _WORD.findall(stem_text(view.text))
+    out = words + [f"{a} {b}" for a, b in pairwise(words)]
+    out += [f"s:{t}" for t in stems] + [f"s:{a} {b}" for a, b in pairwise(stems)]
+    out += [f"h:{t}" for t in _WORD.findall(view.head)]
+    return out
+
+
+def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:
+    """The words of a candidate operation's sentence (and their stems), for the operation model."""
+    cand, _lang, _kind = item
+    words = _WORD.findall(cand.text[:400])
+    stems = _WORD.findall(stem_text(cand.text[:400]))
+    return words + [f"{a} {b}" for a, b in pairwise(words)] + [f"s:{t}" for t in stems]
+
+
+def candidate_cues(item: tuple[Any, str, str], n_candidates: int) -> dict[str, float]:
+    """Where a candidate sits and what the rules read in it, for the operation model. ``kind`` is the post's."""
+    cand, lang, kind = item
+    op = cand.op
+    f = {
+        f"post_kind={kind}": 1.0,
+        f"rule_op={cand.rule_op}": 1.0,
+        f"index={min(cand.index, 4)}": 1.0,
+        f"segment={min(cand.segment, 4)}": 1.0,
+        f"n_candidates={min(n_candidates, 6)}": 1.0,
+        f"places_in_segment={min(cand.places_in_segment, 4)}": 1.0,
+        f"weapon={op.weapon}": 1.0,
+        f"placed={op.location is not None}": 1.0,
+        f"country={op.target_country is not None}": 1.0,
+        f"date={(op.date_reason or 'none').split(' ')[0]}": 1.0,
+        f"intercepted={op.intercepted}": 1.0,
+    }
+    return {**f, **{f"{lang}:{k}": v for k, v in f.items()}}

@@ -1,0 +1,274 @@
+"""Events: the claims and reports of one real-world operation, clustered across posts, channels and languages.
+
+A row of ``core.claims`` is one operation *as a document tells it*. An event is the operation itself. Rows join an
+event when the link model (``link_model``, fitted on labelled pairs) says they tell the same operation: same date
+window, compatible place and country, weapon, attacker, and similar words. Reposts (near-duplicate documents)
+join the event of the row they copy without a vote, so a channel that reposts another adds no events.
+
+Clustering is incremental: only rows without an event are placed; they are compared with the members of events
+within a day of theirs, which an index on the date finds without scanning history. Analysts' merges and splits
+(``core.corrections``) are constraints the placement obeys, so they survive re-extraction.
+
+The core (:class:`Clusterer`) is plain Python over dicts, so the evaluation can run it over the whole channel
+without a database; :func:`cluster_new` feeds it from the warehouse and writes the result back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Clusterer", "LinkModel", "Row", "cluster_new", "load_link_model", "pair_features"]
+
+LINK_MODEL = Path(__file__).resolve().parents[1] / "claims" / "data" / "link_model.json"
+_WORD = re.compile(r"\w{3,}")
+
+
+@dataclass(slots=True)
+class Row:
+    """What the linker knows of one claim or report row."""
+
+    key: Any  # claim_id in the warehouse; any hashable in evaluations
+    kind: str
+    actor: str | None
+    weapon: str | None
+    target_country: str | None
+    location_id: str | None
+    event_date: date | None
+    intercepted: bool | None
+    words: frozenset[str]
+    source: str
+    published_at: datetime | None
+    doc: Any = None
+    copy_of: Any = None  # the document this row's document reposts (near duplicate), if any
+    operation_index: int = 0
+    family: frozenset[str] = field(default_factory=frozenset)  # actor ids that count as the same side
+    lat: float | None = None
+    lon: float | None = None
+
+
+def words_of(text: str | None) -> frozenset[str]:
+    """The content words of a text as light stems (matching form), for a plain overlap measure that sees through
+    Arabic clitics ("والطائرات" and "طائرات" share a stem)."""
+    from claimwatch.claims.features import stem_text
+    from claimwatch.textnorm import normalize_for_matching
+
+    return frozenset(_WORD.findall(stem_text(normalize_for_matching((text or "")[:800]))))
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def pair_features(a: Row, b: Row) -> dict[str, float]:
+    """What two rows share, as the link model's features (see the module docstring)."""
+    f: dict[str, float] = {"bias": 1.0}
+    if a.event_date and b.event_date:
+        d = abs((a.event_date - b.event_date).days)
+        f[f"days={min(d, 2)}"] = 1.0
+    else:
+        f["days=unknown"] = 1.0
+    if a.location_id and b.location_id:
+        if a.location_id == b.location_id:
+            f["same_place"] = 1.0
+        elif a.lat is not None and b.lat is not None and a.lon is not None and b.lon is not None:
+            km = _km(a.lat, a.lon, b.lat, b.lon)
+            f["near_place" if km <= 30 else "region_place" if km <= 100 else "other_place"] = 1.0
+        else:
+            f["other_place"] = 1.0
+    elif a.location_id or b.location_id:
+        f["place_one_side"] = 1.0  # one row names a place, the other only the country: compatible
+    if a.target_country and b.target_country:
+        f["same_country" if a.target_country == b.target_country else "other_country"] = 1.0
+    else:
+        f["country_unknown"] = 1.0
+    wa, wb = (a.weapon or "unspecified"), (b.weapon or "unspecified")
+    if "unspecified" in (wa, wb):
+        f["weapon_unstated"] = 1.0
+    else:
+        f["same_weapon" if wa == wb else "other_weapon"] = 1.0
+    unknown = {None, "unknown"}
+    if a.actor in unknown or b.actor in unknown:
+        f["actor_unstated"] = 1.0
+    elif a.actor == b.actor or (a.actor in b.family) or (b.actor in a.family):
+        f["same_actor"] = 1.0
+    else:
+        f["other_actor"] = 1.0
+    f[f"kinds={'-'.join(sorted((a.kind, b.kind)))}"] = 1.0
+    if a.source == b.source:
+        f["same_source"] = 1.0
+    if a.intercepted is not None and b.intercepted is not None and a.intercepted != b.intercepted:
+        f["outcome_conflict"] = 1.0
+    inter = len(a.words & b.words)
+    f["word_overlap"] = inter / max(1, min(len(a.words), len(b.words)))
+    if a.published_at and b.published_at:
+        hours = abs((a.published_at - b.published_at).total_seconds()) / 3600
+        f["log_hours"] = math.log1p(hours) / 4
+        f[f"hours<{next(h for h in (1, 3, 12, 48, 10**9) if hours < h)}"] = 1.0
+    return f
+
+
+@dataclass
+class LinkModel:
+    """A logistic model over :func:`pair_features` and the probability above which two rows are linked."""
+
+    weights: dict[str, float]
+    threshold: float
+    version: str = "link-unfitted"
+
+    def probability(self, a: Row, b: Row) -> float:
+        z = sum(self.weights.get(k, 0.0) * v for k, v in pair_features(a, b).items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": self.version, "threshold": self.threshold, "weights": self.weights}
+
+
+@cache
+def load_link_model(path: Path = LINK_MODEL) -> LinkModel:
+    """The shipped link model (``claimwatch train`` fits it from ``bench/gold/links``)."""
+    if not path.exists():
+        raise FileNotFoundError(f"no link model at {path}: run `claimwatch train` to fit it from the labelled pairs")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return LinkModel(data["weights"], float(data["threshold"]), data.get("version", "link"))
+
+
+class Clusterer:
+    """Places rows into events, one at a time, against the rows already placed (in memory).
+
+    ``must`` and ``cannot``: pairs of row keys an analyst merged or split (``core.corrections``)."""
+
+    def __init__(
+        self, model: LinkModel, must: Iterable[tuple[Any, Any]] = (), cannot: Iterable[tuple[Any, Any]] = ()
+    ) -> None:
+        self.model = model
+        self.event_of: dict[Any, Any] = {}
+        self.members: dict[Any, list[Row]] = defaultdict(list)
+        self.by_day: dict[date | None, list[Row]] = defaultdict(list)
+        self.by_doc: dict[tuple[Any, int], Any] = {}
+        self.must: dict[Any, set[Any]] = defaultdict(set)
+        self.cannot: dict[Any, set[Any]] = defaultdict(set)
+        for a, b in must:
+            self.must[a].add(b)
+            self.must[b].add(a)
+        for a, b in cannot:
+            self.cannot[a].add(b)
+            self.cannot[b].add(a)
+        self._next = 0
+
+    def seed(self, row: Row, event: Any) -> None:
+        """Record a row already placed in ``event`` (an existing member)."""
+        self.event_of[row.key] = event
+        self.members[event].append(row)
+        self.by_day[row.event_date].append(row)
+        self.by_doc[(row.doc, row.operation_index)] = event
+
+    def new_event(self) -> Any:
+        """A key for a new event (the warehouse replaces these with ids)."""
+        self._next -= 1
+        return ("new", self._next)
+
+    def _forbidden(self, row: Row, event: Any) -> bool:
+        return any(self.event_of.get(k) == event for k in self.cannot.get(row.key, ()))
+
+    def place(self, row: Row) -> tuple[Any, float]:
+        """The event ``row`` belongs to (an existing one or a new key), and the link probability that decided."""
+        for k in self.must.get(row.key, ()):
+            if k in self.event_of:
+                return self._assign(row, self.event_of[k]), 1.0
+        if row.copy_of is not None:
+            copied = self.by_doc.get((row.copy_of, row.operation_index))
+            if copied is not None and not self._forbidden(row, copied):
+                return self._assign(row, copied), 1.0
+        scores: dict[Any, float] = {}
+        if row.event_date is not None:
+            for d in (-1, 0, 1):
+                for other in self.by_day.get(date.fromordinal(row.event_date.toordinal() + d), ()):
+                    if row.target_country and other.target_country and row.target_country != other.target_country:
+                        continue  # the rows' countries disagree: never the same operation
+                    event = self.event_of[other.key]
+                    scores[event] = max(scores.get(event, 0.0), self.model.probability(row, other))
+        ranked = sorted(((p, e) for e, p in scores.items() if not self._forbidden(row, e)), key=lambda t: -t[0])
+        if ranked and ranked[0][0] >= self.model.threshold:
+            return self._assign(row, ranked[0][1]), ranked[0][0]
+        return self._assign(row, self.new_event()), ranked[0][0] if ranked else 0.0
+
+    def _assign(self, row: Row, event: Any) -> Any:
+        self.seed(row, event)
+        return event
+
+
+def cluster_rows(rows: Sequence[Row], model: LinkModel | None = None) -> dict[Any, Any]:
+    """Place ``rows`` (in their order) into events from scratch; ``{row key: event key}`` (for evaluations)."""
+    c = Clusterer(model or load_link_model())
+    for row in rows:
+        c.place(row)
+    return dict(c.event_of)
+
+
+def cluster_new(dsn: str, batch: int = 5000) -> dict[str, int]:
+    """Place every unclustered row of ``core.claims`` into an event and refresh the touched events' summaries."""
+    from claimwatch.transform.event_store import EventStore
+
+    with EventStore(dsn) as store:
+        return store.cluster(load_link_model(), batch)
+
+
+def fit_link_model(
+    pairs: Sequence[tuple[Row, Row, bool]],
+    min_precision: float = 0.9,
+    c: float = 1.0,
+    version: str = "link",
+    min_recall: float = 0.2,
+) -> tuple[LinkModel, dict[str, float]]:
+    """Fit the link model on labelled pairs and pick its threshold: the lowest probability at which the
+    cross-validated precision stays at or above ``min_precision`` (a false link merges two operations into one
+    event, which an analyst counting events cannot see; a missed link only splits one). When that floor cannot be
+    held at a recall of ``min_recall`` or more, the threshold maximizing F0.5 (precision weighted twice recall).
+    Returns the model and the cross-validated precision and recall at that threshold."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    feats = [pair_features(a, b) for a, b, _y in pairs]
+    y = np.array([bool(same) for _a, _b, same in pairs])
+    vec = DictVectorizer(sparse=False)
+    x = vec.fit_transform(feats)
+    clf = LogisticRegression(C=c, max_iter=5000, fit_intercept=False)
+    folds = min(5, int(y.sum()), int((~y).sum()))
+    proba = cross_val_predict(
+        clf, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=3), method="predict_proba"
+    )
+    p_same = proba[:, 1]  # classes are sorted: False, True
+    best = (1.0, 0.0, 0.0)  # threshold, precision, recall
+    best_f = (-1.0, 1.0, 0.0, 0.0)  # F0.5, threshold, precision, recall
+    for t in sorted(set(p_same.tolist()), reverse=True):
+        pred = p_same >= t
+        precision = float((pred & y).sum() / pred.sum())
+        recall = float((pred & y).sum() / max(1, y.sum()))
+        if precision >= min_precision and recall >= best[2]:
+            best = (round(float(t) - 1e-6, 6), precision, recall)
+        f05 = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+        if f05 > best_f[0]:
+            best_f = (f05, round(float(t) - 1e-6, 6), precision, recall)
+    if best[2] < min_recall:  # the floor is out of reach at a useful recall: the best precision-weighted F
+        best = best_f[1:]
+    clf.fit(x, y)
+    weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0], strict=True)}
+    return LinkModel(weights, best[0], version), {"threshold": best[0], "cv_precision": best[1], "cv_recall": best[2]}

@@ -1,0 +1,2 @@
+-- Events whose summary the next refresh recomputes.
+SELECT count(*) FROM core.events WHERE needs_refresh;

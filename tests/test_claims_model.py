@@ -1,0 +1,143 @@
+"""The learned extractor: labelled data by reference, the frozen test set, training, the outlet's voice."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from claimwatch.claims import train as T
+from claimwatch.claims.corpus import corpus_path, idf_posted_at
+from claimwatch.claims.extract import _apply_voice, extract_posts, extractor_version
+from claimwatch.claims.labels import LabelError, load_labels
+from claimwatch.claims.model import MODEL_CARD, load_model
+from claimwatch.claims.rules import Extraction, Operation
+from claimwatch.claims.samples import DRAWS, draw_ids
+from claimwatch.claims.scoring import operation_scores, post_scores
+from tests.gold_helpers import ROOT
+
+CORPUS = corpus_path("naya").exists() and corpus_path("idf").exists()
+needs_corpus = pytest.mark.skipif(not CORPUS, reason="shared corpus not mounted")
+
+
+@needs_corpus
+@pytest.mark.parametrize("draw", DRAWS, ids=lambda d: f"{d.name}-{d.corpus}")
+def test_label_files_hold_exactly_their_seeded_draw(draw: object) -> None:
+    files = {(ls.path.parent.name, ls.corpus): ls.path for ls in T.LABEL_SETS}
+    path = files[(draw.name, draw.corpus)]  # type: ignore[attr-defined]
+    labels = load_labels(path)
+    assert sorted(r["msg_id"] for r in labels) == list(draw_ids(draw.name, draw.corpus))  # type: ignore[attr-defined]
+    for pass_file in path.parent.glob(f"{draw.corpus}.pass_*.jsonl"):  # type: ignore[attr-defined]
+        assert {r["msg_id"] for r in load_labels(pass_file)} == {r["msg_id"] for r in labels}
+
+
+def test_label_files_keep_references_not_text() -> None:
+    for path in (ROOT / "bench" / "gold").rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            assert "text" not in row and "post_a" not in row, f"{path} holds corpus text"
+            assert len(row.get("note") or "") <= 300  # a short paraphrase in the annotator's words
+
+
+def test_label_schema_errors_name_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    good = {
+        "msg_id": 1,
+        "kind": "other",
+        "actor": None,
+        "weapon": None,
+        "target_country": None,
+        "location": None,
+        "event_date": None,
+        "intercepted": None,
+    }
+    bad.write_text(
+        json.dumps(good)
+        + "\n"
+        + json.dumps({**good, "msg_id": 2, "kind": "claim", "actor": "martians", "weapon": "drone"})
+        + "\n"
+    )
+    with pytest.raises(LabelError, match=r"bad.jsonl:2: actor"):
+        load_labels(bad)
+
+
+def test_scores_count_a_missed_event_against_every_field() -> None:
+    gold = [
+        {
+            "msg_id": 1,
+            "kind": "report",
+            "actor": "unknown",
+            "weapon": "drone",
+            "target_country": "IQ",
+            "event_date": "2026-10-05",
+            "intercepted": None,
+            "location": None,
+            "operations": [
+                {
+                    "kind": "report",
+                    "weapon": "drone",
+                    "target_country": "IQ",
+                    "event_date": "2026-10-05",
+                    "location": None,
+                    "actor": "unknown",
+                    "intercepted": None,
+                }
+            ]
+            * 2,
+        }
+    ]
+    pred = [{"kind": "other", "operations": []}]
+    res = post_scores(gold, pred)
+    assert res["acc"]["weapon"] == 0.0 and res["acc"]["intercepted"] == 1.0  # null = null
+    assert operation_scores(gold, pred)["recall"] == 0.0
+
+
+def test_idf_dates_are_day_first_in_israel_time() -> None:
+    assert idf_posted_at("29/02/2024", "18:31A short while ago") == datetime(2024, 2, 29, 16, 31, tzinfo=UTC)
+    assert idf_posted_at(" 23.04.2024 16:11:34 UTC+03:00", "x") == datetime(2024, 4, 23, 13, 11, 34, tzinfo=UTC)
+
+
+def test_the_shipped_model_is_versioned_and_stamped() -> None:
+    model = load_model()
+    card = json.loads(MODEL_CARD.read_text(encoding="utf-8"))
+    assert card["version"] == model.version
+    assert extractor_version() == f"rules-1.3.0+{model.version}"
+    assert sum(card["labels"].values()) >= 4000 and "frozen_test_ar" not in card["labels"]
+
+
+def _op(kind: str, actor: str | None) -> Operation:
+    return Operation(kind, actor, "drone", "IL", None, None, None, None, None, None, None, None, "x", 0.5, "", 0, 0)
+
+
+def test_an_outlets_own_narration_is_its_claim() -> None:
+    narration = Extraction("report", cues={"mujahideen": True})
+    ops = [_op("report", "islamic_resistance_iraq"), _op("report", "unknown"), _op("report", "israel")]
+    _apply_voice(ops, narration, "islamic_resistance_iraq")
+    assert [(o.kind, o.actor) for o in ops] == [
+        ("claim", "islamic_resistance_iraq"),
+        ("claim", "islamic_resistance_iraq"),  # "our fighters" with no name: the outlet's own
+        ("report", "israel"),  # what it relays of the other side stays a report
+    ]
+    member = [_op("report", "kataib_hezbollah")]
+    _apply_voice(member, Extraction("report"), "islamic_resistance_iraq")
+    assert (member[0].kind, member[0].actor) == ("claim", "kataib_hezbollah")  # a member of the umbrella
+
+
+def test_voice_reaches_the_extractor() -> None:
+    text = "مجاهدو المقاومة الإسلامية في العراق استهدفوا فجر اليوم هدفا حيويا في أم الرشراش بالطائرات المسيرة"
+    posted = datetime(2026, 10, 3, 4, 0, tzinfo=UTC)
+    [with_voice] = extract_posts([(text, posted)], voice="islamic_resistance_iraq")
+    assert with_voice.kind == "claim" and with_voice.operations[0].actor == "islamic_resistance_iraq"
+
+
+@needs_corpus
+@pytest.mark.slow
+def test_claimwatch_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:
+    card = T.train(tmp_path / "claim_model.joblib")
+    shipped = json.loads(MODEL_CARD.read_text(encoding="utf-8"))
+    assert card["version"] == shipped["version"], "the committed model is not what the labels give: claimwatch train"
+    assert json.loads((tmp_path / "link_model.json").read_text()) == json.loads(
+        (MODEL_CARD.parent / "link_model.json").read_text()
+    )

@@ -1,0 +1,227 @@
+"""Events: clustering claims and reports of one operation, incrementally, under analysts' corrections."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import psycopg2
+import pytest
+
+from claimwatch.marts import refresh
+from claimwatch.transform import corrections
+from claimwatch.transform.event_store import EventStore
+from claimwatch.transform.events import Clusterer, LinkModel, Row, cluster_rows, fit_link_model, pair_features
+
+# a hand-set model: same day and place or same country within hours link; another place or country never does
+MODEL = LinkModel(
+    {
+        "bias": -2.0,
+        "same_place": 3.0,
+        "place_one_side": 1.0,
+        "other_place": -4.0,
+        "same_country": 1.0,
+        "other_actor": -3.0,
+        "hours<1": 1.5,
+        "hours<3": 1.0,
+        "days=1": -1.0,
+    },
+    threshold=0.5,
+    version="link-test",
+)
+
+
+def _row(key: Any, **kw: Any) -> Row:
+    base: dict[str, Any] = {
+        "kind": "report",
+        "actor": "unknown",
+        "weapon": "drone",
+        "target_country": "IQ",
+        "location_id": "curated:ain_al_asad",
+        "event_date": date(2026, 10, 5),
+        "intercepted": None,
+        "words": frozenset(),
+        "source": "a",
+        "published_at": datetime(2026, 10, 5, 3, 0, tzinfo=UTC),
+        "doc": key,
+    }
+    base.update(kw)
+    return Row(key=key, **base)
+
+
+def test_rows_of_one_operation_share_an_event_and_others_do_not() -> None:
+    rows = [
+        _row(1, kind="claim", actor="islamic_resistance_iraq"),
+        _row(2, source="b", published_at=datetime(2026, 10, 5, 4, 0, tzinfo=UTC)),
+        _row(3, location_id="curated:harir", target_country="IQ"),  # another base the same day
+        _row(4, target_country="IL", location_id=None),  # another country never joins
+        _row(5, doc=50, copy_of=1, source="c", published_at=datetime(2026, 10, 6, tzinfo=UTC)),  # a repost
+    ]
+    events = cluster_rows(rows, MODEL)
+    assert events[1] == events[2] == events[5]
+    assert len({events[1], events[3], events[4]}) == 3
+
+
+def test_corrections_are_constraints() -> None:
+    c = Clusterer(MODEL, must=[(1, 9)], cannot=[(2, 1)])
+    c.place(_row(1, kind="claim"))
+    assert c.place(_row(2, source="b"))[0] != c.event_of[1]  # split: never together
+    far = _row(9, location_id="curated:harir", event_date=date(2026, 10, 20))
+    assert c.place(far)[0] == c.event_of[1]  # merged: together whatever the features say
+
+
+def test_link_model_fits_and_keeps_its_precision_floor() -> None:
+    same = [
+        (_row(i), _row(100 + i, source="b", published_at=datetime(2026, 10, 5, 3, 30, tzinfo=UTC)), True)
+        for i in range(12)
+    ]
+    other = [
+        (
+            _row(200 + i),
+            _row(300 + i, location_id="curated:harir", published_at=datetime(2026, 10, 5, 20, tzinfo=UTC)),
+            False,
+        )
+        for i in range(30)
+    ]
+    model, figures = fit_link_model(same + other, min_precision=0.9)
+    assert figures["cv_precision"] >= 0.9 and figures["cv_recall"] > 0.5
+    assert model.probability(*same[0][:2]) > model.threshold > model.probability(*other[0][:2])
+    assert "same_place" in pair_features(same[0][0], same[0][1])
+
+
+# --- the warehouse side -----------------------------------------------------------------------------------------
+
+
+def _exec(dsn: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+
+def _document(dsn: str, source: str, ext: str, text: str, posted: datetime, near_dup_of: int | None = None) -> int:
+    _exec(
+        dsn,
+        "INSERT INTO ops.sources (source_id, kind, config) VALUES (%s, 'telegram', '{}') ON CONFLICT DO NOTHING",
+        (source,),
+    )
+    [(raw_id,)] = _exec(
+        dsn,
+        "INSERT INTO raw.documents (source_id, external_id, content_sha256, url, fetched_at, http_status, body, "
+        "published_at) VALUES (%s, %s, md5(%s), %s, now(), 200, %s, %s) RETURNING raw_document_id",
+        (source, ext, source + ext, f"https://t.me/{source}/{ext}", text, posted),
+    )
+    [(doc_id,)] = _exec(
+        dsn,
+        "INSERT INTO core.documents (source_id, external_id, raw_document_id, doc_type, url, published_at, "
+        "fetched_at, text, text_normalized, exact_fingerprint, near_dup_of, normalizer_version) VALUES "
+        "(%s, %s, %s, 'telegram_post', %s, %s, now(), %s, lower(%s), md5(%s), %s, 'test') RETURNING doc_id",
+        (source, ext, raw_id, f"https://t.me/{source}/{ext}", posted, text, text, text, near_dup_of),
+    )
+    return int(doc_id)
+
+
+def _claim(dsn: str, doc_id: int, **kw: Any) -> int:
+    row = {
+        "kind": "report",
+        "actor": "unknown",
+        "weapon": "drone",
+        "target_country": "IQ",
+        "location_name": "Ain al-Asad",
+        "event_date": date(2026, 10, 5),
+        "intercepted": None,
+        **kw,
+    }
+    [(claim_id,)] = _exec(
+        dsn,
+        "INSERT INTO core.claims (doc_id, raw_document_id, operation_index, kind, actor, weapon, target_country, "
+        "location_name, event_date, intercepted, confidence, evidence, extractor_version) SELECT doc_id, "
+        "raw_document_id, 0, %(kind)s, %(actor)s, %(weapon)s, %(target_country)s, %(location_name)s, %(event_date)s, "
+        "%(intercepted)s, 0.9, 'evidence', 'test' FROM core.documents WHERE doc_id = %(doc_id)s RETURNING claim_id",
+        {**row, "doc_id": doc_id},
+    )
+    return int(claim_id)
+
+
+@pytest.fixture
+def channel(warehouse_dsn: str) -> dict[str, int]:
+    """A claim, an independent report of the same strike, a repost of the claim, and an unrelated report."""
+    t = datetime(2026, 10, 5, 3, 0, tzinfo=UTC)
+    d1 = _document(warehouse_dsn, "iri", "1", "communique: our fighters struck Ain al-Asad with two drones", t)
+    d2 = _document(warehouse_dsn, "news", "a", "two drones hit Ain al-Asad base at dawn", t.replace(hour=4))
+    d3 = _document(warehouse_dsn, "relay", "7", "communique: our fighters struck Ain al-Asad", t.replace(hour=5), d1)
+    d4 = _document(warehouse_dsn, "news", "b", "airstrike on Nabatieh", t.replace(hour=9))
+    ids = {
+        "claim": _claim(warehouse_dsn, d1, kind="claim", actor="islamic_resistance_iraq"),
+        "report": _claim(warehouse_dsn, d2, intercepted=False),
+        "repost": _claim(warehouse_dsn, d3, kind="claim", actor="islamic_resistance_iraq"),
+        "other": _claim(
+            warehouse_dsn, d4, weapon="airstrike", target_country="LB", location_name="Nabatieh", actor="israel"
+        ),
+    }
+    return ids
+
+
+def test_events_in_the_warehouse_count_operations_not_rows(warehouse_dsn: str, channel: dict[str, int]) -> None:
+    with EventStore(warehouse_dsn) as store:
+        first = store.cluster(MODEL)
+    assert first["placed"] == 4 and first["new_events"] == 2
+    refresh(warehouse_dsn)
+    events = _exec(warehouse_dsn, "SELECT status, claims, reports, sources, hit FROM marts.events ORDER BY event_id")
+    assert events == [("claimed and corroborated", 1, 1, 3, True), ("reported only", 0, 1, 1, False)]
+    assert _exec(warehouse_dsn, "SELECT sum(events), sum(corroborated) FROM marts.daily_events") == [(2, 1)]
+    before = _exec(warehouse_dsn, "SELECT claim_id, event_id FROM core.claims ORDER BY claim_id")
+    with EventStore(warehouse_dsn) as store:  # nothing new: nothing moves
+        assert store.cluster(MODEL)["placed"] == 0
+    assert _exec(warehouse_dsn, "SELECT claim_id, event_id FROM core.claims ORDER BY claim_id") == before
+
+
+def test_review_corrections_show_in_the_marts(
+    warehouse_dsn: str, channel: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimwatch.transform import events as ev
+
+    monkeypatch.setattr(ev, "load_link_model", lambda *a, **k: MODEL)
+    with EventStore(warehouse_dsn) as store:
+        store.cluster(MODEL)
+    corrections.record(
+        warehouse_dsn, "set", channel["report"], "alice", "it was shot down", values={"intercepted": "true"}
+    )
+    corrections.record(warehouse_dsn, "wrong", channel["other"], "alice", "not an attack")
+    corrections.settle(warehouse_dsn)
+    assert _exec(warehouse_dsn, "SELECT count(*), bool_or(intercepted) FROM marts.events") == [(1, True)]
+    assert _exec(warehouse_dsn, "SELECT analyst, action FROM core.corrections ORDER BY correction_id") == [
+        ("alice", "set"),
+        ("alice", "wrong"),
+    ]
+    [(event_id,)] = _exec(warehouse_dsn, "SELECT event_id FROM core.claims WHERE claim_id = %s", (channel["claim"],))
+    corrections.split(warehouse_dsn, event_id, [channel["report"]], "bob", "a different strike")
+    corrections.settle(warehouse_dsn)
+    claim_event, report_event = (
+        _exec(warehouse_dsn, "SELECT event_id FROM core.claims WHERE claim_id = %s", (k,))[0][0]
+        for k in (channel["claim"], channel["report"])
+    )
+    assert claim_event != report_event
+    with pytest.raises(corrections.ReviewError, match="actor must be one of"):
+        corrections.record(warehouse_dsn, "set", channel["claim"], "bob", values={"actor": "martians"})
+
+
+def test_corrections_survive_reextraction(warehouse_dsn: str, channel: dict[str, int]) -> None:
+    corrections.record(warehouse_dsn, "set", channel["claim"], "alice", values={"weapon": "missile"})
+    # a new extraction replaces the document's rows (what reprocess does after `claimwatch train`)
+    with psycopg2.connect(warehouse_dsn) as conn, conn.cursor() as cur:
+        from claimwatch.warehouse import query
+
+        cur.execute(query("claims_stage_create"))
+        cur.execute(
+            "INSERT INTO stage_claims SELECT doc_id, raw_document_id, operation_index, kind, actor, actor_id, weapon, "
+            "sub_event_type, target_country, location_name, location_id, lat, lon, geo_precision, event_date, "
+            "date_precision, intercepted, confidence, evidence, 'rules+model-new' FROM core.claims WHERE claim_id = %s",
+            (channel["claim"],),
+        )
+        cur.execute("UPDATE stage_claims SET weapon = 'drone'")
+        [(doc_id,)] = _exec(warehouse_dsn, "SELECT doc_id FROM core.claims WHERE claim_id = %s", (channel["claim"],))
+        cur.execute(query("claims_replace"), {"doc_ids": [doc_id], "extractor_version": "rules+model-new"})
+        cur.execute(query("corrections_apply"), {"doc_ids": [doc_id]})
+    assert _exec(
+        warehouse_dsn, "SELECT weapon, corrected, extractor_version FROM core.claims WHERE doc_id = %s", (doc_id,)
+    ) == [("missile", True, "rules+model-new")]
