@@ -44,7 +44,11 @@ airflow: install
 bench: install
 	$(BIN)/python bench/bench_landing.py
 	$(BIN)/python bench/eval_claims.py
+	$(BIN)/python bench/learning_curve.py
 	$(BIN)/python bench/bench_extract_throughput.py
+	$(BIN)/python bench/eval_links.py
+	$(BIN)/python bench/bench_events.py
+	$(BIN)/python bench/eval_gazetteer.py
 	$(BIN)/python bench/eval_articles.py
 
 warehouse-stop:

@@ -35,7 +35,6 @@ from claimwatch.claims.train import _posted  # noqa: E402
 from claimwatch.transform.event_store import EventStore  # noqa: E402
 from claimwatch.transform.events import load_link_model  # noqa: E402
 from claimwatch.warehouse.connection import database_dsn  # noqa: E402
-from claimwatch.warehouse.migrate import migrate  # noqa: E402
 
 # the previous release's linker (sql/queries/claim_links_rebuild.sql before migration 006), verbatim
 OLD_REBUILD = """
@@ -92,8 +91,23 @@ def _load(dsn: str) -> tuple[int, int]:
                     "target_country, location_name, location_id, lat, lon, event_date, intercepted, confidence, "
                     "evidence, extractor_version) SELECT %s, %s, %s, %s, %s, %s, %s, %s, "
                     "(SELECT location_id FROM core.locations WHERE location_id = %s), %s, %s, %s, %s, %s, %s, 'bench'",
-                    (doc_id, raw_id, i, op.kind, op.actor, op.weapon, op.target_country, op.location,
-                     op.location_id, op.lat, op.lon, op.event_date, op.intercepted, op.confidence, op.evidence),
+                    (
+                        doc_id,
+                        raw_id,
+                        i,
+                        op.kind,
+                        op.actor,
+                        op.weapon,
+                        op.target_country,
+                        op.location,
+                        op.location_id,
+                        op.lat,
+                        op.lon,
+                        op.event_date,
+                        op.intercepted,
+                        op.confidence,
+                        op.evidence,
+                    ),
                 )
                 rows += 1
     return len(posts), rows
@@ -133,8 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg2.connect(dsn) as c, c.cursor() as cur:
             cur.execute("SELECT max(event_date) FROM core.claims")
             last = cur.fetchone()[0]
-            cur.execute("UPDATE core.events SET needs_refresh = true WHERE event_id IN "
-                        "(SELECT event_id FROM core.claims WHERE event_date >= %s)", (last,))
+            cur.execute(
+                "UPDATE core.events SET needs_refresh = true WHERE event_id IN "
+                "(SELECT event_id FROM core.claims WHERE event_date >= %s)",
+                (last,),
+            )
             cur.execute("UPDATE core.claims SET event_id = NULL WHERE event_date >= %s", (last,))
             day_rows = cur.rowcount
         with EventStore(dsn) as store:
@@ -152,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rows: {kinds} -> {events} events ({corroborated} claimed and corroborated)")
         print(f"previous linker, full rebuild of links:      {old * 1000:8.0f} ms")
         print(f"events from scratch ({full['placed']} rows):        {scratch * 1000:8.0f} ms")
-        print(f"incremental, one new day ({day_rows} rows, {last - timedelta(days=0)}): {incremental * 1000:8.0f} ms "
-              f"({inc['placed']} placed, {inc['refreshed']} events refreshed)")
+        print(
+            f"incremental, one new day ({day_rows} rows, {last - timedelta(days=0)}): {incremental * 1000:8.0f} ms "
+            f"({inc['placed']} placed, {inc['refreshed']} events refreshed)"
+        )
         print(f"re-run with nothing new:                     {rerun * 1000:8.0f} ms ({again['placed']} placed)")
     finally:
         conn.cursor().execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))

@@ -186,8 +186,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print("  (or: .venv/bin/claimwatch warehouse psql; stop it with: .venv/bin/claimwatch warehouse stop)")
     else:
         print(f'\nQuery the warehouse with: psql "{dsn}"')
-    print("Try:  SELECT actor, weapon, target_country, count(*) FROM core.claims GROUP BY 1, 2, 3 ORDER BY 4 DESC;")
-    print("      SELECT * FROM marts.claim_confirmation ORDER BY event_date;")
+    print("Try:  SELECT event_date, actor, weapon, target_country, location_name, status, claims, reports, sources")
+    print("      FROM marts.events ORDER BY event_date;")
+    print("      SELECT week_start, actor, sum(events), sum(claimed), sum(reported), sum(intercepted)")
+    print("      FROM marts.weekly_events GROUP BY 1, 2 ORDER BY 1, 2;")
+    from claimwatch.config import report_dir
+
+    report = report_dir() / "latest" / "index.html"
+    if report.exists():
+        print(f"The weekly report: {report}")
     return code
 
 
