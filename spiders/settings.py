@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from claimwatch import __version__
+from claimwatch.config import warehouse_reconnect_seconds
 from claimwatch.registry import Source
 
 BOT_NAME = "claimwatch"
@@ -58,6 +59,8 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {"spiders.pipelines.WarehousePipeline": 300}
 WAREHOUSE_BATCH_SIZE = 500
+# A warehouse that restarts or fails over mid-crawl is reconnected to for this long before the run fails.
+WAREHOUSE_RECONNECT_TIMEOUT = warehouse_reconnect_seconds()
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about `return value` in
 # generators (its cache is keyed by short-lived bound methods): a third of a Telegram crawl's CPU. Our callbacks

@@ -7,6 +7,8 @@ from collections import Counter
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -40,8 +42,10 @@ class SourceSpider(scrapy.Spider):
     """Base of the per-kind spiders: configured from a registry :class:`Source`, not from spider code.
 
     Subclasses set :attr:`walk_complete` when they reach the end of what this run had to cover, and
-    implement :meth:`next_cursor`. Every failed request is counted by reason and makes the walk
-    incomplete, so the cursor stays put and the next run tries again.
+    implement :meth:`next_cursor`. Every failed item (a request, a page, a document the pipeline could not land)
+    is counted once by reason in :attr:`error_reasons` and makes the walk incomplete, so the cursor stays put and
+    the next run tries again. Everything listed but deliberately not fetched or landed is counted by reason in
+    :attr:`skips`. Both end up in ``ops.crawl_runs``: nothing a source lists disappears without a number.
     """
 
     def __init__(
@@ -61,14 +65,36 @@ class SourceSpider(scrapy.Spider):
         self.walk_complete = False
         self.incomplete_reason: str | None = "walk not finished"
         self.error_reasons: Counter[str] = Counter()
+        self.skips: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._on_item_error, signal=signals.item_error)
+        return spider
+
+    def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """A callback raised: what it would have produced is lost for this run."""
+        self.mark_incomplete(f"spider error: {failure.type.__name__ if failure.type else 'error'}")
+
+    def _on_item_error(self, item: Any, response: Response | None, spider: scrapy.Spider, failure: Failure) -> None:
+        """The item pipeline raised on an item: that item did not land."""
+        self.mark_incomplete(f"item not landed: {failure.type.__name__ if failure.type else 'error'}")
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        """Count listed items deliberately not fetched or landed (a reasoned skip, never a silent one)."""
+        if count > 0:
+            self.skips[reason] += count
 
     def next_cursor(self) -> dict[str, Any]:
         """The cursor to store once the walk completed."""
         raise NotImplementedError
 
-    def mark_incomplete(self, reason: str) -> None:
-        """Record why this run must not move the cursor (kept even if the walk later reaches its end)."""
-        self.error_reasons[reason.split(":")[0]] += 1
+    def mark_incomplete(self, reason: str, count: int = 1) -> None:
+        """Count ``count`` failed items under ``reason`` (the part before a colon, so reasons stay few) and keep
+        the cursor where it was (even if the walk later reaches its end)."""
+        self.error_reasons[reason.split(":")[0]] += count
         self.incomplete_reason = reason
         self.walk_complete = False
 
