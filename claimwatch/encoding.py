@@ -150,7 +150,7 @@ def decode_document(body: bytes, content_type: str | None = None, *, kind: Liter
 
     Raises :class:`UndecodableDocument` when the body is empty, binary, or no candidate decodes cleanly.
     """
-    if not body:
+    if not body.strip():
         raise UndecodableDocument("empty document")
     notes: list[str] = []
     for encoding, evidence in _bom_candidates(body):

@@ -38,6 +38,7 @@ class Politeness:
     max_response_bytes: int = 5_000_000
     retries: int = 3
     obey_robots: bool = True
+    download_timeout: float = 30.0  # seconds before a silent server counts as failed
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.middlewares.OffsiteRedirectMiddleware": 650,  # sees a 3xx before RedirectMiddleware (600) follows it
 }
 
 # Feeds, sitemaps and articles use their own conditional-GET state in the warehouse, not Scrapy's cache.
@@ -84,4 +85,5 @@ def settings_for(source: Source) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": max(1, p.max_response_bytes // 2),
         "RETRY_TIMES": p.retries,
         "ROBOTSTXT_OBEY": p.obey_robots,
+        "DOWNLOAD_TIMEOUT": p.download_timeout,
     }

@@ -9,7 +9,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -121,8 +121,11 @@ class SourceSpider(scrapy.Spider):
         return QuarantineItem(self.source.id, url, reason, status, content, external_id)
 
     def on_error(self, failure: Failure) -> Any:
-        """Errback of every request: log a clear reason, quarantine a too-large response, keep the cursor."""
+        """Errback of every request: each failed request ends as a quarantine row with its reason (and the bytes
+        that came, if any), or, when robots.txt forbids it, as a counted skip; a failure keeps the cursor."""
         request = failure.request  # type: ignore[attr-defined]
+        # Quarantined under the URL that was asked for (the one a listing named), not where redirects led.
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]
         if isinstance(failure.value, HttpError):
             response: Response = failure.value.response
             reason = f"HTTP {response.status}"
@@ -130,15 +133,37 @@ class SourceSpider(scrapy.Spider):
                 reason += f": {request.url} not found (wrong channel or page removed?)"
             self.logger.error("request failed: %s", reason)
             self.mark_incomplete(reason)
-            if response.body:
-                yield self.quarantine(request.url, reason, status=response.status, content=response.body[:1_000_000])
+            content = response.body[:1_000_000] if response.body else None
+            yield self.quarantine(asked, reason, status=response.status, content=content)
             return
-        if failure.check(DownloadCancelledError):
-            reason = f"response larger than the size cap: {failure.value}"
+        message = failure.getErrorMessage()
+        if failure.check(IgnoreRequest) and "robots.txt" in message:
+            # The site's wish, not a failure: counted, and the walk can still complete.
+            self.skip("disallowed by robots.txt")
+            self.logger.info("not fetched, disallowed by robots.txt: %s", request.url)
+            return
+        if failure.check(DownloadCancelledError) or (failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in message):
+            decompressed = "decompress" in message
+            reason = (
+                "response larger than the size cap"
+                + (" once decompressed (gzip bomb?)" if decompressed else "")
+                + f": {message}"
+            )
             self.logger.error("%s", reason)
             self.mark_incomplete("size cap exceeded")
-            yield self.quarantine(request.url, reason)
+            yield self.quarantine(asked, reason.split(":")[0])
             return
-        reason = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+        if failure.check(IgnoreRequest) and message.startswith("redirected off the allowed domains"):
+            self.logger.error("request %s failed: %s", request.url, message)
+            self.mark_incomplete("redirected off the allowed domains")
+            yield self.quarantine(asked, _short(message))
+            return
+        reason = f"{failure.type.__name__ if failure.type else 'error'}: {message}"
         self.logger.error("request %s failed: %s", request.url, reason)
         self.mark_incomplete(reason)
+        yield self.quarantine(asked, f"request failed: {_short(reason)}")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """An error message fit for a quarantine reason: one line, bounded, without per-request noise."""
+    return " ".join(text.split())[:limit]

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ Output = RawDocumentItem | QuarantineItem | scrapy.Request
 _QUARANTINE_BYTES = 1_000_000
 _PERMANENT_HTTP = range(400, 500)
 _TRANSIENT_HTTP = {408, 425, 429}
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -324,16 +326,26 @@ class NewsSpider(SourceSpider):
         transient = False
         try:
             yield from self._article(response, response.meta["cw_lead"])
+            transient = bool(response.meta.get("cw_transient"))
         except Exception as exc:  # a bug must cost one article, not the run; the walk stays incomplete
             transient = True
             self.logger.exception("article %s could not be processed", response.url)
             self.mark_incomplete(f"article processing error: {type(exc).__name__}")
+            yield self._quarantine_article(response, canonicalize(response.url), f"article processing error: {exc!r}")
         finally:
             self._settle(response.meta, transient)
 
     def _article(self, response: Response, lead: Lead) -> Iterator[RawDocumentItem | QuarantineItem]:
         fetched_at = datetime.now(UTC)
         etag, last_modified = _header(response, "ETag"), _header(response, "Last-Modified")
+        if response.status == 304 and not (
+            response.request is not None
+            and (b"If-None-Match" in response.request.headers or b"If-Modified-Since" in response.request.headers)
+        ):
+            # "Not modified" since a fetch we never made: there is nothing to keep, and nothing may vanish silently.
+            self.mark_incomplete("HTTP 304 to an unconditional request")
+            yield self._quarantine_article(response, lead.key, "HTTP 304 to an unconditional request")
+            return
         if response.status == 304:
             self.crawler.stats.inc_value("claimwatch/articles_not_modified")
             # Nothing lands for a 304, so there is nothing to wait for: restart the revisit window.
@@ -347,6 +359,21 @@ class NewsSpider(SourceSpider):
             self.article_records.append(
                 FetchRecord(lead.key, response.status, fetched_at, etag, last_modified, document_id=lead.key)
             )
+            return
+        if not _HTML_TAG.search(decoded.text[:65536]):
+            # JSON, plain text or an error string served where an article page should be: not an article, and
+            # extractors would happily turn it into one.
+            yield self._quarantine_article(response, lead.key, "not an HTML page")
+            self.article_records.append(
+                FetchRecord(lead.key, response.status, fetched_at, etag, last_modified, document_id=lead.key)
+            )
+            return
+        if "<html" in decoded.text[:8192].lower() and "</html" not in decoded.text[-65536:].lower():
+            # A body cut short (a server or proxy that gave up, a Content-Length that lied): landing it would store
+            # a partial article as a version. Quarantined, not remembered as fetched: the next run asks again.
+            self.mark_incomplete("truncated page")
+            response.meta["cw_transient"] = True
+            yield self._quarantine_article(response, lead.key, "truncated page (no closing </html>)")
             return
         hints = read_page_hints(decoded.text, response.url)
         key = canonical_url(response.url, hints.canonical, self.allowed_domains)
@@ -458,6 +485,7 @@ class NewsSpider(SourceSpider):
             reason = f"redirect loop or chain longer than {self.settings.getint('REDIRECT_MAX_TIMES')} hops"
             self.logger.error("request %s failed: %s", request.url, reason)
             self.mark_incomplete(reason)
+            yield self.quarantine((request.meta.get("redirect_urls") or [request.url])[0], reason)
             return
         yield from self.on_error(failure)
 
