@@ -84,7 +84,8 @@ def finish_run(
         if key.startswith("downloader/response_status_count/")
     }
     errors = sum(error_reasons.values())
-    with connect(dsn, retry_for=warehouse_reconnect_seconds()) as conn, conn.cursor() as cur:
+    # At least half a minute: a run that failed because the warehouse went away should still record why.
+    with connect(dsn, retry_for=max(warehouse_reconnect_seconds(), 30.0)) as conn, conn.cursor() as cur:
         cur.execute(
             query("crawl_run_finish"),
             {

@@ -8,18 +8,24 @@ same articles (RSS, Atom, Google News sitemap), and every bad input is checked a
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg2
 import pytest
 from psycopg2 import sql as pgsql
 
-from claimwatch.replay import ReplayServer
+from claimwatch import crawl
+from claimwatch.replay import Fault, ReplayServer
 from claimwatch.warehouse.connection import database_dsn
 from tests import crawl_helpers, hostile_site
 from tests.hostile_site import BAD_CASES, SPECIAL, BadCase
+from tests.pg_proxy import PgProxy
 
 SOURCES = ("hostile_rss", "hostile_atom", "hostile_news")
 
@@ -203,3 +209,149 @@ def test_a_rerun_fetches_no_article_again(hostile: dict[str, Any], module_wareho
     assert rerun["new_rows"] == 0
     good = {f"/{path}" for path in hostile_site.good_paths()}
     assert not good & {path for _m, path, _s in hostile["rerun_requests"]}
+
+
+# --- Telegram: storms, timeouts, the warehouse going away -------------------------------------------------------
+
+
+def _landed_exactly_once(dsn: str, posts: list[dict[str, Any]]) -> None:
+    """Every post of the channel is in raw.documents once, and nothing else is."""
+    total, distinct = rows(dsn, "SELECT count(*), count(DISTINCT external_id) FROM raw.documents")[0]
+    ids = {int(r[0]) for r in rows(dsn, "SELECT external_id FROM raw.documents")}
+    assert total == distinct == len(posts)
+    assert ids == {p["msg_id"] for p in posts}
+
+
+# Consecutive failures of the first page: with Retry-After the server sets the pace, without it the backoff
+# (1 s, 2 s, 4 s ...) does, so the storms without one are kept short.
+STORMS = {
+    "429-retry-after": {"status": 429, "retry_after": 0, "times": 6},
+    "503-retry-after": {"status": 503, "retry_after": 0, "times": 6},
+    "503-backoff": {"status": 503, "times": 3},
+    "502-backoff": {"status": 502, "times": 3},
+    "timeouts": {"delay": 3.0, "times": 2},
+}
+
+
+@pytest.mark.parametrize("storm", sorted(STORMS))
+def test_telegram_storm_is_ridden_out_and_every_post_lands_once(warehouse_dsn: str, tmp_path: Path, storm: str) -> None:
+    posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 120)
+    fault = Fault(match="/s/chan*", **STORMS[storm])
+    with ReplayServer([tmp_path / "chan.jsonl"], faults=[fault]) as server:
+        registry = crawl_helpers.write_registry(
+            tmp_path / "r.toml",
+            crawl_helpers.telegram_entry("chan", "chan", server.url, retries=8, download_timeout=1.0),
+        )
+        code, summary, err = crawl_helpers.run_crawl(registry, "chan", warehouse_dsn, timeout=300)
+        answered = [status for _m, _p, status in server.request_log]
+    assert code == 0, err[-3000:]
+    assert summary["status"] == "success" and summary["errors"] == 0, summary
+    assert fault.hits >= STORMS[storm]["times"]
+    if "status" in STORMS[storm]:
+        assert answered.count(STORMS[storm]["status"]) == STORMS[storm]["times"]
+    _landed_exactly_once(warehouse_dsn, posts)
+
+
+def test_telegram_storm_longer_than_the_retries_is_partial_then_the_rerun_completes(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 120)
+    storm = Fault(match=f"/s/chan?before={posts[60]['msg_id']}", status=503, times=3)
+    with ReplayServer([tmp_path / "chan.jsonl"], faults=[storm]) as server:
+        registry = crawl_helpers.write_registry(
+            tmp_path / "r.toml", crawl_helpers.telegram_entry("chan", "chan", server.url, retries=1)
+        )
+        code, first, err = crawl_helpers.run_crawl(registry, "chan", warehouse_dsn)
+        assert code == 0 and first["status"] == "partial", err[-3000:]
+        assert first["error_reasons"] == {"HTTP 503": 1} and first["errors"] == 1
+        assert rows(warehouse_dsn, "SELECT count(*) FROM ops.source_state")[0][0] == 0  # cursor kept
+        code, second, err = crawl_helpers.run_crawl(registry, "chan", warehouse_dsn)
+    assert code == 0 and second["status"] == "success", err[-3000:]
+    _landed_exactly_once(warehouse_dsn, posts)
+
+
+def _wait_for_rows(dsn: str, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> int:
+    deadline = time.monotonic() + timeout
+    landed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        landed = rows(dsn, "SELECT count(*) FROM raw.documents")[0][0]
+        if landed >= at_least:
+            return int(landed)
+        time.sleep(0.1)
+    raise AssertionError(f"crawl ended or stalled before {at_least} rows landed ({landed})")
+
+
+def test_warehouse_sessions_killed_mid_load_the_crawl_reconnects_and_lands_every_post_once(
+    warehouse_dsn: str, pg_admin_dsn: str, tmp_path: Path
+) -> None:
+    posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 3000)
+    database = warehouse_dsn.rsplit("/", 1)[1].split("?")[0]
+    with ReplayServer([tmp_path / "chan.jsonl"], faults=[Fault(match="/s/chan*", delay=0.02)]) as server:
+        registry = crawl_helpers.write_registry(
+            tmp_path / "r.toml", crawl_helpers.telegram_entry("chan", "chan", server.url)
+        )
+        env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": warehouse_dsn, "CLAIMWATCH_CRAWL_LOG_LEVEL": "INFO"}
+        proc = subprocess.Popen(
+            crawl_helpers.crawl_command(registry, "chan"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        killed = 0
+        for threshold in (500, 1500):
+            _wait_for_rows(warehouse_dsn, threshold, proc)
+            # what a crash looks like to the crawl: its server process is gone mid-session
+            killed += rows(
+                pg_admin_dsn,
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND application_name = 'claimwatch-load') AS t",
+                database,
+            )[0][0]
+        out, err = proc.communicate(timeout=300)
+    assert killed >= 2
+    assert proc.returncode == 0, err.decode()[-3000:]
+    summary = crawl.read_summary(out.decode())
+    assert summary is not None and summary["status"] == "success", summary
+    assert summary["errors"] == 0 and summary["new_rows"] == len(posts)
+    assert "reconnecting" in err.decode()
+    _landed_exactly_once(warehouse_dsn, posts)
+
+
+def test_warehouse_gone_longer_than_the_reconnect_window_fails_the_run_with_the_reason_and_the_retry_completes(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 3000)
+    with (
+        PgProxy(warehouse_dsn) as proxy,
+        ReplayServer([tmp_path / "chan.jsonl"], faults=[Fault(match="/s/chan*", delay=0.02)]) as server,
+    ):
+        through_proxy = proxy.proxied(warehouse_dsn)
+        registry = crawl_helpers.write_registry(
+            tmp_path / "r.toml", crawl_helpers.telegram_entry("chan", "chan", server.url)
+        )
+        env = {
+            **os.environ,
+            "CLAIMWATCH_WAREHOUSE_DSN": through_proxy,
+            "CLAIMWATCH_WAREHOUSE_RECONNECT_S": "1.5",
+            "CLAIMWATCH_CRAWL_LOG_LEVEL": "INFO",
+        }
+        proc = subprocess.Popen(
+            crawl_helpers.crawl_command(registry, "chan"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        _wait_for_rows(warehouse_dsn, 500, proc)
+        proxy.cut()
+        time.sleep(6)  # the crawl gives up after 1.5 s of reconnecting; the run row waits for the warehouse
+        proxy.restore()
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 1, err.decode()[-3000:]  # non-zero: Airflow retries the task
+        failed = crawl.read_summary(out.decode())
+        assert failed is not None and failed["status"] == "failed", failed
+        (reason,) = failed["error_reasons"]
+        assert reason.startswith("not landed, warehouse unavailable")
+        assert failed["errors"] == failed["error_reasons"][reason] > 0
+        assert "stopping the crawl" in err.decode()
+        assert rows(warehouse_dsn, "SELECT count(*) FROM ops.source_state")[0][0] == 0  # cursor not moved
+        landed_before = rows(warehouse_dsn, "SELECT count(*) FROM raw.documents")[0][0]
+        assert 500 <= landed_before < len(posts)
+
+        code, retried, err2 = crawl_helpers.run_crawl(registry, "chan", through_proxy)
+    assert code == 0 and retried["status"] == "success", err2[-3000:]
+    assert retried["new_rows"] == len(posts) - landed_before
+    _landed_exactly_once(warehouse_dsn, posts)
