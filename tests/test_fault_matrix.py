@@ -8,6 +8,8 @@ same articles (RSS, Atom, Google News sitemap), and every bad input is checked a
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import subprocess
 import time
@@ -355,3 +357,66 @@ def test_warehouse_gone_longer_than_the_reconnect_window_fails_the_run_with_the_
     assert code == 0 and retried["status"] == "success", err2[-3000:]
     assert retried["new_rows"] == len(posts) - landed_before
     _landed_exactly_once(warehouse_dsn, posts)
+
+
+# --- News: the listing itself is broken ---------------------------------------------------------------------------
+
+_GOOD_FEED = (hostile_site.DEMO_SITE / "feed.xml").read_bytes()
+LISTING_CASES: dict[str, dict[str, Any]] = {
+    # name: the file served as the source's listing, its sidecar, a fault, and the outcome
+    "truncated-feed": {
+        "kind": "feed", "body": _GOOD_FEED[: len(_GOOD_FEED) // 2], "reason": "malformed or truncated listing",
+        "lands": True,
+    },
+    "empty-feed": {"kind": "feed", "body": b"", "reason": "not a feed"},
+    "feed-404": {"kind": "feed", "body": b"gone", "status": 404, "reason": "HTTP 404"},
+    "feed-gzip-bomb": {
+        "kind": "feed", "body": gzip.compress(b"<rss>" + b" " * 40_000_000, 9),
+        "headers": {"Content-Encoding": "gzip"}, "reason": "size cap once decompressed",
+    },
+    "feed-timeout": {"kind": "feed", "body": _GOOD_FEED, "fault": {"delay": 3.0}, "reason": "TimeoutError"},
+    "feed-redirect-loop": {
+        "kind": "feed", "body": b"", "status": 302, "headers": {"Location": "/listing.xml"}, "reason": "redirect loop",
+    },
+    "sitemap-is-html": {"kind": "sitemap", "body": b"<html><body><p>Home</p></body></html>", "reason": "not a sitemap"},
+    "sitemap-corrupt-gzip": {
+        "kind": "sitemap", "body": b"\x1f\x8b\x08\x00garbage" * 5, "reason": "not a sitemap",
+    },
+    "feed-disallowed-by-robots": {"kind": "feed", "path": "/private/listing.xml", "body": _GOOD_FEED,
+                                  "skip": "disallowed by robots.txt"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(LISTING_CASES))
+def test_a_broken_listing_is_quarantined_or_skipped_with_its_reason(
+    warehouse_dsn: str, tmp_path: Path, name: str
+) -> None:
+    case = LISTING_CASES[name]
+    path = case.get("path", "/listing.xml")
+    faults = [Fault(match=path, **case["fault"])] if "fault" in case else []
+    (tmp_path / "empty").mkdir()
+    with ReplayServer(site=tmp_path / "empty", faults=faults) as server:
+        server.site = hostile_site.build_site(tmp_path, server.url).resolve()
+        target = server.site / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body = case["body"].replace(hostile_site.DEMO_HOST, server.url.removeprefix("http://").encode())
+        target.write_bytes(body)
+        sidecar = {k: v for k, v in (("status", case.get("status")), ("headers", case.get("headers"))) if v}
+        if sidecar:
+            target.with_name(target.name + ".headers").write_text(json.dumps(sidecar), encoding="utf-8")
+        registry = crawl_helpers.write_registry(
+            tmp_path / "r.toml", _entry("broken", case["kind"], f"{server.url}{path}")
+        )
+        code, summary, err = crawl_helpers.run_crawl(registry, "broken", warehouse_dsn, timeout=300)
+    assert summary, err[-3000:]
+    assert code == (0 if summary["status"] in ("success", "partial") else 1)  # a failed crawl fails its task
+    assert summary["errors"] == sum(summary["error_reasons"].values())
+    if "skip" in case:
+        assert summary["skips"] == {case["skip"]: 1} and summary["status"] == "success", summary
+        return
+    reasons = [r for (r,) in rows(warehouse_dsn, "SELECT reason FROM ops.quarantine WHERE url LIKE %s", f"%{path}")]
+    assert any(case["reason"] in r for r in reasons), (reasons, err[-3000:])
+    assert summary["status"] == ("partial" if case.get("lands") else "failed"), summary
+    assert rows(warehouse_dsn, "SELECT count(*) FROM ops.source_state")[0][0] == 0  # the next run reads it again
+    if case.get("lands"):  # what the damaged listing still named has landed
+        assert summary["new_rows"] > 0

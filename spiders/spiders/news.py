@@ -489,6 +489,21 @@ class NewsSpider(SourceSpider):
             return
         yield from self.on_error(failure)
 
+    def _damaged_listing(self, response: Response, errors: list[str]) -> Iterator[QuarantineItem]:
+        """A feed or sitemap that parsed only in part (cut short, malformed): what it names is still followed, but
+        the page is quarantined, the walk is incomplete and its validators are not kept, so the next run reads it
+        whole instead of getting a 304 and never seeing the entries that were cut off."""
+        if not errors:
+            return
+        self.page_records.pop(response.meta["cw_key"], None)
+        self.mark_incomplete("malformed or truncated listing")
+        yield self.quarantine(
+            response.url,
+            f"malformed or truncated listing, read in part: {errors[0][:200]}",
+            status=response.status,
+            content=response.body[:_QUARANTINE_BYTES],
+        )
+
     @staticmethod
     def _is_transient(failure: Failure) -> bool:
         """Worth retrying next run (server trouble, network) rather than a fact about the page (403, 404, loop)."""
@@ -559,6 +574,7 @@ class FeedSpider(NewsSpider):
             return
         for warning in feed.warnings:
             self.logger.warning("feed %s: %s", response.url, warning)
+        yield from self._damaged_listing(response, [w for w in feed.warnings if w.startswith("SAXParseException")])
         leads = [
             Lead(
                 url=entry.link,
@@ -658,6 +674,7 @@ class SitemapSpider(NewsSpider):
             return
         for warning in sitemap.warnings[:5]:
             self.logger.warning("sitemap %s: %s", response.url, warning)
+        yield from self._damaged_listing(response, [w for w in sitemap.warnings if w.startswith("line ")])
         if sitemap.kind == "index":
             if key == self.root_key:
                 self.root_children = [canonicalize(u.loc) for u in sitemap.urls]
