@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
+from psycopg2 import sql as pgsql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -184,12 +185,34 @@ def run_steps(dsn: str, registry: Path, label: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000, help="posts in the synthetic channel (default 100000)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark's database (default: drop it)")
     args = parser.parse_args(argv)
     if not CORPUS.exists():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
         return 2
     admin, server = _admin_dsn()
-    dsn = _database(admin, f"cw_bench_scale_{uuid.uuid4().hex[:8]}")
+    name = f"cw_bench_scale_{uuid.uuid4().hex[:8]}"
+    dsn = _database(admin, name)
+    try:
+        return _run(args, dsn)
+    finally:
+        if not args.keep:
+            _drop(admin, name)
+        else:
+            print(f"kept database {name}")
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+
+
+def _drop(admin: str, name: str) -> None:
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
+    conn.close()
+
+
+def _run(args: argparse.Namespace, dsn: str) -> int:
     prepare_warehouse(dsn)  # migrations and the actor and place dimensions, as the DAG's first task does
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / f"{CHANNEL}.jsonl"
@@ -209,8 +232,6 @@ def main(argv: list[str] | None = None) -> int:
             if again["crawl"]["requests"] > 2 or again["crawl"]["rows"] != 0:
                 print(f"re-run is not O(new): {again['crawl']}", file=sys.stderr)
                 return 1
-    if server is not None:
-        server.cleanup()  # type: ignore[attr-defined]
     return 0
 
 
