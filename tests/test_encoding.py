@@ -147,6 +147,6 @@ def test_valid_utf8_with_c1_mojibake_is_repaired_not_refused() -> None:
 
 
 def test_clean_utf8_is_not_touched_by_the_mojibake_repair() -> None:
-    text = "<html><body><p>\"Straight\" and “curly” quotes, ﬁ ligature, ＦＵＬＬ width &amp; entities</p></body></html>"
+    text = '<html><body><p>"Straight" and “curly” quotes, ﬁ ligature, ＦＵＬＬ width &amp; entities</p></body></html>'
     decoded = decode_document(text.encode(), "text/html; charset=utf-8")
     assert not decoded.repaired and decoded.text == text
