@@ -154,7 +154,7 @@ def _line(step: str, items: int, seconds: float, rss: float, extra: str = "") ->
     print(f"{step:<16} {items:>9,} items {seconds:>9.2f} s {rate:>10,.0f}/s   peak RSS {rss:>6.0f} MiB  {extra}")
 
 
-def run_steps(dsn: str, registry: Path, label: str) -> dict[str, Any]:
+def run_steps(dsn: str, registry: Path, label: str, steps: list[str]) -> dict[str, Any]:
     """Crawl + land, normalize, extract, events + marts, each in its own process; print and return the figures."""
     env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn, "CLAIMWATCH_CRAWL_LOG_LEVEL": "WARNING"}
     figures: dict[str, Any] = {}
@@ -171,7 +171,7 @@ def run_steps(dsn: str, registry: Path, label: str) -> dict[str, Any]:
         rss,
         f"{summary['requests']} requests, status {summary['status']}, spider {summary['duration_s']:.1f} s",
     )
-    for step in ("normalize", "extract", "events+marts"):
+    for step in [s for s in ("normalize", "extract", "events+marts") if s in steps]:
         code, out, err, wall, rss = run_measured([sys.executable, "-c", _STEP, step], env)
         if code != 0:
             raise SystemExit(f"{step} failed (exit {code}):\n{err}")
@@ -186,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000, help="posts in the synthetic channel (default 100000)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's database (default: drop it)")
+    parser.add_argument(
+        "--steps",
+        default="crawl,normalize,extract,events+marts",
+        help="comma-separated steps to run (default: all); e.g. --steps crawl to measure the crawl alone at 1M",
+    )
     args = parser.parse_args(argv)
     if not CORPUS.exists():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)
@@ -222,13 +227,14 @@ def _run(args: argparse.Namespace, dsn: str) -> int:
               f"({corpus.stat().st_size / 1e6:.0f} MB, built in {time.perf_counter() - started:.1f} s)")  # fmt: skip
         with ReplayServer([corpus]) as replay:
             registry = write_registry(Path(tmp) / "r.toml", telegram_entry(CHANNEL, CHANNEL, replay.url, concurrency=1))
-            first = run_steps(dsn, registry, "first run")
+            steps = args.steps.split(",")
+            first = run_steps(dsn, registry, "first run", steps)
             copied, copy_s = bare_copy_seconds(dsn)
             crawl_s = first["crawl"]["s"]
             print(f"bare COPY of the same {copied:,} raw rows: {copy_s:.2f} s ({copied / copy_s:,.0f} rows/s); "
                   f"crawl + land / bare COPY: {crawl_s / copy_s:.1f}x")  # fmt: skip
             print(f"sizes: {sizes(dsn)}")
-            again = run_steps(dsn, registry, "re-run (nothing new)")
+            again = run_steps(dsn, registry, "re-run (nothing new)", steps)
             if again["crawl"]["requests"] > 2 or again["crawl"]["rows"] != 0:
                 print(f"re-run is not O(new): {again['crawl']}", file=sys.stderr)
                 return 1
