@@ -420,3 +420,49 @@ def test_a_broken_listing_is_quarantined_or_skipped_with_its_reason(
     assert rows(warehouse_dsn, "SELECT count(*) FROM ops.source_state")[0][0] == 0  # the next run reads it again
     if case.get("lands"):  # what the damaged listing still named has landed
         assert summary["new_rows"] > 0
+
+
+def test_through_airflow_a_crawl_failed_by_the_warehouse_is_retried_and_the_dag_lands_every_post_once(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The DAG is not green on a failed load: the crawl task fails with the reason, Airflow retries it, and the
+    retry lands the rest (the issue's 7,369-post backfill with the warehouse crashing 10 s in, in small)."""
+    import threading
+
+    from claimwatch import airflow_local
+
+    airflow_local.ensure_metadata_db()
+    posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 3000)
+    with (
+        PgProxy(warehouse_dsn) as proxy,
+        ReplayServer([tmp_path / "chan.jsonl"], faults=[Fault(match="/s/chan*", delay=0.02)]) as server,
+    ):
+        registry = crawl_helpers.write_registry(
+            tmp_path / "r.toml", crawl_helpers.telegram_entry("chan", "chan", server.url)
+        )
+        monkeypatch.setenv("CLAIMWATCH_SOURCES", str(registry))
+        monkeypatch.setenv("CLAIMWATCH_WAREHOUSE_DSN", proxy.proxied(warehouse_dsn))
+        monkeypatch.setenv("CLAIMWATCH_WAREHOUSE_RECONNECT_S", "1.5")
+
+        def crash_once() -> None:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                if rows(warehouse_dsn, "SELECT count(*) FROM raw.documents")[0][0] >= 500:
+                    proxy.cut()
+                    time.sleep(5)
+                    proxy.restore()
+                    return
+                time.sleep(0.1)
+
+        crasher = threading.Thread(target=crash_once, daemon=True)
+        crasher.start()
+        dags = airflow_local.load_dags()
+        state = airflow_local.test_dag(dags["ingest__chan"])
+        crasher.join(timeout=30)
+    assert state == "success"
+    runs = rows(warehouse_dsn, "SELECT status, task_try, errors, error_reasons FROM ops.crawl_runs ORDER BY 1")
+    statuses = [status for status, *_ in runs]
+    assert statuses == ["failed", "success"], runs
+    failed = next(r for r in runs if r[0] == "failed")
+    assert failed[2] > 0 and next(iter(failed[3])).startswith("not landed, warehouse unavailable")
+    _landed_exactly_once(warehouse_dsn, posts)
