@@ -18,9 +18,10 @@ from claimwatch.claims.rules import Extraction, Operation
 from claimwatch.claims.samples import DRAWS, draw_ids
 from claimwatch.claims.scoring import operation_scores, post_scores
 from tests.gold_helpers import ROOT
+from tests.shared_corpus import needs_shared
 
 CORPUS = corpus_path("naya").exists() and corpus_path("idf").exists()
-needs_corpus = pytest.mark.skipif(not CORPUS, reason="shared corpus not mounted")
+needs_corpus = needs_shared(corpus_path("naya") if CORPUS else None)
 
 
 @needs_corpus
