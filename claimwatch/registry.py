@@ -1,6 +1,7 @@
 """The source registry: ``sources.toml``, one ``[[source]]`` table per source.
 
-Validated on load, with errors that name the file, the entry and the field, because a typo in a
+Validated on load by a schema (pydantic: :class:`SourceEntry`, strict, unknown keys forbidden), with errors that
+name the file, the entry and the field in the registry's words, because a typo in a
 registry must fail the DAG parse loudly rather than silently crawl the wrong thing. Unknown keys are
 errors for the same reason. Defaults are conservative: a new live source is polite and its first run
 is bounded (``backfill``), so adding a large channel does not crawl years of history.
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 Kind = Literal["telegram", "feed", "sitemap", "listing"]
-KINDS: tuple[str, ...] = ("telegram", "feed", "sitemap", "listing")
+KINDS: tuple[str, ...] = get_args(Kind)
 TELEGRAM_BASE_URL = "https://t.me"
 DEFAULT_BACKFILL = 200
 
@@ -28,30 +31,101 @@ class RegistryError(ValueError):
     """The registry file is not valid; the message names file, entry and field."""
 
 
-@dataclass(frozen=True)
-class Politeness:
+class _Table(BaseModel):
+    """A registry table: unknown keys are errors (a typo must not silently fall back to a default), and values
+    are taken as written (``"5"`` is not a number, ``true`` is not 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Politeness(_Table):
     """How hard a source may be hit. Maps onto Scrapy settings (see ``spiders.settings_for``)."""
 
-    download_delay: float = 1.0
-    concurrency: int = 2
+    download_delay: float = Field(default=1.0, ge=0)
+    concurrency: int = Field(default=2, ge=0)
     autothrottle: bool = True
-    max_response_bytes: int = 5_000_000
-    retries: int = 3
+    max_response_bytes: int = Field(default=5_000_000, ge=0)
+    retries: int = Field(default=3, ge=0)
     obey_robots: bool = True
-    download_timeout: float = 30.0  # seconds before a silent server counts as failed
+    download_timeout: float = Field(default=30.0, gt=0)  # seconds before a silent server counts as failed
 
 
-@dataclass(frozen=True)
-class Selectors:
+class Selectors(_Table):
     """CSS or XPath selectors of a ``listing`` source (XPath when the string starts with ``/`` or ``(``)."""
 
     article_links: str = "a[href]"
     next_page: str | None = None
 
 
+class SourceEntry(_Table):
+    """One ``[[source]]`` table as written in the file. Rules that tie fields together (a telegram source takes
+    a channel, a listing needs selectors) are checked when it becomes a :class:`Source`."""
+
+    id: str
+    kind: str
+    url: str | None = None
+    channel: str | None = None
+    base_url: str | None = None
+    backfill: int | Literal["all"] = DEFAULT_BACKFILL
+    schedule: str = "@hourly"
+    enabled: bool = True
+    max_pages: int = Field(default=50, ge=1)
+    revisit_hours: float = Field(default=24.0, ge=0)  # 0: every run revisits
+    tags: list[str] = []
+    voice: str | None = None
+    allowed_domains: list[str] = []
+    politeness: Politeness = Field(default_factory=Politeness)
+    selectors: Selectors | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("lower-case letters, digits and _ (it names the DAG ingest__<id>)")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"must be one of {', '.join(KINDS)}, got {value!r}")
+        return value
+
+    @field_validator("url", "base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not _is_url(value):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    @field_validator("backfill")
+    @classmethod
+    def _backfill(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError(f'a positive number of posts or "all", got {value!r}')
+        return value
+
+    @field_validator("voice")
+    @classmethod
+    def _voice(cls, value: str | None) -> str | None:
+        from claimwatch.claims.labels import ACTORS
+
+        voices = [a for a in ACTORS if a not in ("other", "unknown")]
+        if value is not None and value not in voices:
+            raise ValueError(f"the actor whose outlet this is, one of {', '.join(voices)}")
+        return value
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        if not all(d and "/" not in d and ":" not in d for d in value):
+            raise ValueError("must be a list of host names (no scheme, no path)")
+        return [d.lower() for d in value]
+
+
 @dataclass(frozen=True)
 class Source:
-    """One validated registry entry."""
+    """One validated registry entry, as the DAGs, the crawl and the spiders use it."""
 
     id: str
     kind: Kind
@@ -78,39 +152,27 @@ class Source:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, stored in ``ops.sources.config`` and passed to the crawl subprocess."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["tags"] = list(self.tags)
         data["extra_domains"] = list(self.extra_domains)
+        data["politeness"] = self.politeness.model_dump()
+        data["selectors"] = self.selectors.model_dump()
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Source:
         """Inverse of :meth:`to_dict`."""
         data = dict(data)
-        data["politeness"] = Politeness(**data.get("politeness", {}))
-        data["selectors"] = Selectors(**data.get("selectors", {}))
+        data["politeness"] = Politeness.model_validate(data.get("politeness", {}))
+        data["selectors"] = Selectors.model_validate(data.get("selectors", {}))
         data["tags"] = tuple(data.get("tags", ()))
         data["extra_domains"] = tuple(data.get("extra_domains", ()))
         return cls(**data)
 
 
-_TOP_KEYS = {
-    "id",
-    "kind",
-    "url",
-    "channel",
-    "base_url",
-    "backfill",
-    "schedule",
-    "enabled",
-    "max_pages",
-    "revisit_hours",
-    "tags",
-    "voice",
-    "allowed_domains",
-    "politeness",
-    "selectors",
-}
+def _is_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _fail(path: Path, index: int, sid: str | None, key: str, message: str) -> RegistryError:
@@ -118,123 +180,85 @@ def _fail(path: Path, index: int, sid: str | None, key: str, message: str) -> Re
     return RegistryError(f"{path}: {who}: field {key!r}: {message}")
 
 
-def _check_url(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+_EXPECTED = {
+    "float_type": "a number",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "model_type": "a table",
+    "dict_type": "a table",
+    "literal_error": '"all"',
+}
 
 
-def _typed(path: Path, i: int, sid: str | None, key: str, value: Any, kind: type | tuple[type, ...]) -> Any:
-    if isinstance(value, bool) and kind in (int, float, (int, float)):
-        raise _fail(path, i, sid, key, f"expected a number, got {value!r}")
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise _fail(path, i, sid, key, f"expected {names}, got {type(value).__name__} {value!r}")
-    return value
+def _explain(error: Any, model: type[BaseModel]) -> tuple[str, str]:
+    """A pydantic error as (dotted field, message in the registry's words)."""
+    loc = [str(part) for part in error["loc"] if not str(part).isdigit()]
+    # a union (``int | "all"``) reports each branch under its own name: the field is what precedes it
+    loc = [part for part in loc if part not in ("int", "str", "literal['all']", "Politeness", "Selectors")]
+    key = ".".join(loc) or "?"
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        known = model.model_fields if len(loc) == 1 else _nested(model, loc[0])
+        return key, f"unknown key (known: {', '.join(sorted(known))})"
+    if kind == "missing":
+        return key, "required"
+    if kind == "value_error":
+        return key, str(error["ctx"]["error"])
+    if kind in _EXPECTED:
+        return key, f"expected {_EXPECTED[kind]}, got {type(value).__name__} {value!r}"
+    return key, str(error["msg"])
+
+
+def _nested(model: type[BaseModel], name: str) -> dict[str, Any]:
+    tables: dict[str, type[BaseModel]] = {"politeness": Politeness, "selectors": Selectors}
+    return dict(tables.get(name, model).model_fields)
 
 
 def _parse_entry(path: Path, i: int, raw: Any) -> Source:
     if not isinstance(raw, dict):
         raise RegistryError(f"{path}: [[source]] #{i + 1}: must be a table")
     sid = raw.get("id") if isinstance(raw.get("id"), str) else None
-    for key in raw:
-        if key not in _TOP_KEYS:
-            raise _fail(path, i, sid, key, f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
-    if "id" not in raw:
-        raise _fail(path, i, None, "id", "required")
-    if not isinstance(raw["id"], str) or not _ID.match(raw["id"]):
-        raise _fail(path, i, sid, "id", "lower-case letters, digits and _ (it names the DAG ingest__<id>)")
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        raise _fail(path, i, sid, "kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
-
-    values: dict[str, Any] = {"id": raw["id"], "kind": kind}
-    if kind == "telegram":
-        channel = raw.get("channel")
-        if not isinstance(channel, str) or not _CHANNEL.match(channel):
+    try:
+        entry = SourceEntry.model_validate(raw)
+    except ValidationError as exc:
+        # the first error, named like every other registry error (a union field reports once per branch)
+        key, message = _explain(exc.errors()[0], SourceEntry)
+        if key == "backfill":
+            message = f'a positive number of posts or "all", got {raw.get("backfill")!r}'
+        raise _fail(path, i, sid, key, message) from None
+    values: dict[str, Any] = {
+        "id": entry.id,
+        "kind": entry.kind,
+        "backfill": None if entry.backfill == "all" else entry.backfill,
+        "schedule": entry.schedule,
+        "enabled": entry.enabled,
+        "max_pages": entry.max_pages,
+        "revisit_hours": float(entry.revisit_hours),
+        "tags": tuple(entry.tags),
+        "voice": entry.voice,
+        "extra_domains": tuple(entry.allowed_domains),
+        "politeness": entry.politeness,
+    }
+    if entry.kind == "telegram":
+        if entry.channel is None or not _CHANNEL.match(entry.channel):
             raise _fail(path, i, sid, "channel", "required for telegram: the channel's public username")
-        base_url = raw.get("base_url", TELEGRAM_BASE_URL)
-        if not _check_url(base_url):
-            raise _fail(path, i, sid, "base_url", f"must be an http(s) URL, got {base_url!r}")
-        if "url" in raw:
+        if entry.url is not None:
             raise _fail(path, i, sid, "url", "telegram sources take channel + base_url, not url")
-        values.update(channel=channel, base_url=base_url.rstrip("/"), url=f"{base_url.rstrip('/')}/s/{channel}")
+        base = (entry.base_url or TELEGRAM_BASE_URL).rstrip("/")
+        values.update(channel=entry.channel, base_url=base, url=f"{base}/s/{entry.channel}")
     else:
-        if not _check_url(raw.get("url")):
-            raise _fail(path, i, sid, "url", f"required for {kind}: an http(s) URL")
+        if entry.url is None:
+            raise _fail(path, i, sid, "url", f"required for {entry.kind}: an http(s) URL")
         for key in ("channel", "base_url"):
-            if key in raw:
+            if getattr(entry, key) is not None:
                 raise _fail(path, i, sid, key, "only telegram sources take this key")
-        values["url"] = raw["url"]
-
-    if "backfill" in raw:
-        backfill = raw["backfill"]
-        if backfill == "all":
-            values["backfill"] = None
-        elif isinstance(backfill, int) and not isinstance(backfill, bool) and backfill > 0:
-            values["backfill"] = backfill
-        else:
-            raise _fail(path, i, sid, "backfill", f'a positive number of posts or "all", got {backfill!r}')
-    if "schedule" in raw:
-        values["schedule"] = _typed(path, i, sid, "schedule", raw["schedule"], str)
-    if "enabled" in raw:
-        values["enabled"] = _typed(path, i, sid, "enabled", raw["enabled"], bool)
-    if "max_pages" in raw:
-        values["max_pages"] = _typed(path, i, sid, "max_pages", raw["max_pages"], int)
-        if values["max_pages"] < 1:
-            raise _fail(path, i, sid, "max_pages", "must be at least 1")
-    if "revisit_hours" in raw:
-        values["revisit_hours"] = float(_typed(path, i, sid, "revisit_hours", raw["revisit_hours"], (int, float)))
-    if "tags" in raw:
-        tags = _typed(path, i, sid, "tags", raw["tags"], list)
-        if not all(isinstance(t, str) for t in tags):
-            raise _fail(path, i, sid, "tags", "must be a list of strings")
-        values["tags"] = tuple(tags)
-    if "voice" in raw:
-        from claimwatch.claims.labels import ACTORS
-
-        voices = [a for a in ACTORS if a not in ("other", "unknown")]
-        if raw["voice"] not in voices:
-            raise _fail(path, i, sid, "voice", f"the actor whose outlet this is, one of {', '.join(voices)}")
-        values["voice"] = raw["voice"]
-    if "allowed_domains" in raw:
-        domains = _typed(path, i, sid, "allowed_domains", raw["allowed_domains"], list)
-        if not all(isinstance(d, str) and d and "/" not in d for d in domains):
-            raise _fail(path, i, sid, "allowed_domains", "must be a list of host names (no scheme, no path)")
-        values["extra_domains"] = tuple(d.lower() for d in domains)
-    values["politeness"] = _parse_politeness(path, i, sid, raw.get("politeness", {}))
-    values["selectors"] = _parse_selectors(path, i, sid, kind, raw.get("selectors"))
+        values["url"] = entry.url
+    if entry.selectors is None and entry.kind == "listing":
+        raise _fail(path, i, sid, "selectors", "required for listing: article_links (and next_page)")
+    values["selectors"] = entry.selectors or Selectors()
     return Source(**values)
-
-
-def _parse_politeness(path: Path, i: int, sid: str | None, raw: Any) -> Politeness:
-    _typed(path, i, sid, "politeness", raw, dict)
-    known = Politeness.__dataclass_fields__
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise _fail(path, i, sid, f"politeness.{key}", f"unknown key (known: {', '.join(known)})")
-        default = getattr(Politeness(), key)
-        want: type | tuple[type, ...] = (int, float) if isinstance(default, float) else type(default)
-        _typed(path, i, sid, f"politeness.{key}", value, want)
-        if not isinstance(value, bool) and value < 0:
-            raise _fail(path, i, sid, f"politeness.{key}", "must not be negative")
-        values[key] = float(value) if isinstance(default, float) else value
-    return Politeness(**values)
-
-
-def _parse_selectors(path: Path, i: int, sid: str | None, kind: str, raw: Any) -> Selectors:
-    if raw is None:
-        if kind == "listing":
-            raise _fail(path, i, sid, "selectors", "required for listing: article_links (and next_page)")
-        return Selectors()
-    _typed(path, i, sid, "selectors", raw, dict)
-    for key, value in raw.items():
-        if key not in Selectors.__dataclass_fields__:
-            raise _fail(path, i, sid, f"selectors.{key}", "unknown key (known: article_links, next_page)")
-        _typed(path, i, sid, f"selectors.{key}", value, str)
-    return Selectors(**raw)
 
 
 def load_registry(path: str | Path) -> list[Source]:

@@ -28,6 +28,7 @@ CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="claimwatch-test-airflow-"))
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 from claimwatch.airflow_local import airflow_env  # noqa: E402
+from tests.shared_corpus import require_shared  # noqa: E402
 
 os.environ.update(airflow_env())
 os.environ["CLAIMWATCH_DAG_RETRY_DELAY_S"] = "1"
@@ -36,9 +37,7 @@ os.environ["CLAIMWATCH_DAG_RETRY_DELAY_S"] = "1"
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared reference corpus (read-only, never copied into the project)."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    return CORPUS
+    return require_shared(CORPUS)
 
 
 @pytest.fixture(scope="session")

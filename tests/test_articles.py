@@ -17,7 +17,9 @@ sys.path.insert(0, str(PROJECT / "bench"))  # bench/ is a folder of scripts, not
 
 from article_scoring import score  # noqa: E402
 
-needs_benchmark = pytest.mark.skipif(not BENCHMARK.exists(), reason="shared corpus not available")
+from tests.shared_corpus import needs_shared  # noqa: E402
+
+needs_benchmark = needs_shared(BENCHMARK)
 
 # Measured 0.993 on this subset (every 9th page in id order; trafilatura default 0.962). The floor leaves room
 # for library upgrades but catches a broken chooser or an over-eager cleaning rule.

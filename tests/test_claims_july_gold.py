@@ -20,6 +20,7 @@ import json
 import pytest
 
 from tests.gold_helpers import CHANNEL_CORPUS, ROOT, eval_module
+from tests.shared_corpus import needs_shared
 
 FIELDS = ("actor", "weapon", "target_country", "event_date", "intercepted")
 KEYS = {"msg_id", "kind", "actor", "weapon", "target_country", "location", "event_date", "intercepted", "note"}
@@ -52,7 +53,7 @@ def test_samples_are_disjoint() -> None:
     assert not ids[0] & ids[1]
 
 
-@pytest.mark.skipif(not CHANNEL_CORPUS.exists(), reason="shared channel corpus not mounted")
+@needs_shared(CHANNEL_CORPUS)
 @pytest.mark.parametrize(("gold", "size", "f1_floor", "field_floor"), SAMPLES)
 def test_gold_scores(gold: str, size: int, f1_floor: float, field_floor: float) -> None:
     ev = eval_module()
@@ -66,7 +67,7 @@ def test_gold_scores(gold: str, size: int, f1_floor: float, field_floor: float) 
         assert res["acc"][f] >= field_floor, (f, res["acc"][f], res["errors"])
 
 
-@pytest.mark.skipif(not CHANNEL_CORPUS.exists(), reason="shared channel corpus not mounted")
+@needs_shared(CHANNEL_CORPUS)
 def test_eval_script_scores_a_labels_only_gold_from_the_corpus(capsys: pytest.CaptureFixture[str]) -> None:
     rc = eval_module().main(["--gold", str(GOLD_DIR / SAMPLES[1][0]), "--corpus", str(CHANNEL_CORPUS)])
     assert rc == 0

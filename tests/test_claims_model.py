@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,16 +11,17 @@ import pytest
 
 from claimwatch.claims import train as T
 from claimwatch.claims.corpus import corpus_path, idf_posted_at
-from claimwatch.claims.extract import _apply_voice, extract_posts, extractor_version
+from claimwatch.claims.extract import _apply_voice, extract_claims, extract_posts, extractor_version
 from claimwatch.claims.labels import LabelError, load_labels
 from claimwatch.claims.model import MODEL_CARD, load_model
 from claimwatch.claims.rules import Extraction, Operation
 from claimwatch.claims.samples import DRAWS, draw_ids
 from claimwatch.claims.scoring import operation_scores, post_scores
 from tests.gold_helpers import ROOT
+from tests.shared_corpus import needs_shared
 
 CORPUS = corpus_path("naya").exists() and corpus_path("idf").exists()
-needs_corpus = pytest.mark.skipif(not CORPUS, reason="shared corpus not mounted")
+needs_corpus = needs_shared(corpus_path("naya") if CORPUS else None)
 
 
 @needs_corpus
@@ -103,7 +105,8 @@ def test_the_shipped_model_is_versioned_and_stamped() -> None:
     model = load_model()
     card = json.loads(MODEL_CARD.read_text(encoding="utf-8"))
     assert card["version"] == model.version
-    assert extractor_version() == f"rules-1.3.0+{model.version}"
+    assert re.fullmatch(r"rules-\d+\.\d+\.\d+\+model-[0-9a-f]{12}", extractor_version())
+    assert extractor_version().endswith(f"+{model.version}")
     assert sum(card["labels"].values()) >= 4000 and "frozen_test_ar" not in card["labels"]
 
 
@@ -141,3 +144,23 @@ def test_claimwatch_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "link_model.json").read_text()) == json.loads(
         (MODEL_CARD.parent / "link_model.json").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        # unattributed: the GUIDE's `unknown`, whatever group usually fires such rockets
+        (
+            "Three Katyusha rockets landed near Ain al-Asad air base in western Anbar on Monday, a source said.",
+            "unknown",
+        ),
+        ("An explosive-laden drone was shot down near Harir air base north of Erbil at dawn on Friday.", "unknown"),
+        # named: kept
+        ("Rockets fired by Hezbollah hit Kiryat Shmona on Tuesday evening.", "hezbollah"),
+        ("12:04IDF fighter jets struck a Hezbollah weapons depot in Nabatieh overnight.", "israel"),
+    ],
+)
+def test_the_attacker_is_one_the_text_states(text: str, actor: str) -> None:
+    ex = extract_claims(text, datetime(2026, 10, 6, 9, 0, tzinfo=UTC))
+    assert ex.kind in ("claim", "report"), ex.reasons
+    assert ex.operations[0].actor == actor

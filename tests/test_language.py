@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from claimwatch.language import detect_language
+from tests.shared_corpus import require_shared
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -56,9 +57,7 @@ def test_unknown_or_too_short_gives_none(text: str) -> None:
 
 
 def test_channel_corpus_is_overwhelmingly_arabic() -> None:
-    path = CORPUS / "channel-posts" / "naya_foriraq.jsonl"
-    if not path.exists():
-        pytest.skip("shared corpus not available")
+    path = require_shared(CORPUS / "channel-posts" / "naya_foriraq.jsonl")
     with path.open(encoding="utf-8") as fh:
         counts = Counter(detect_language(json.loads(line)["text"]) for line in fh)
     total = sum(counts.values())

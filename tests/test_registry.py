@@ -54,6 +54,13 @@ def test_shipped_registries_are_valid() -> None:
             "expected",
         ),
         ('id = "x"\nkind = "listing"\nurl = "https://a.b/"', "selectors", "required for listing"),
+        (
+            'id = "x"\nkind = "feed"\nurl = "https://a.b/"\npoliteness = { speed = 9 }',
+            "politeness.speed",
+            "unknown key",
+        ),
+        ('id = "x"\nkind = "feed"\nurl = "https://a.b/"\nmax_pages = true', "max_pages", "expected an integer"),
+        ('id = "x"\nkind = "feed"\nurl = "https://a.b/"\nallowed_domains = ["http://x/"]', "allowed_domains", "host"),
     ],
 )
 def test_errors_name_file_entry_and_field(tmp_path: Path, entry: str, field: str, words: str) -> None:

@@ -19,12 +19,13 @@ import pytest
 
 from claimwatch.replay import Fault, ReplayServer, main, render_message
 from claimwatch.telegram_preview import PreviewPage, PreviewPost, parse_count, parse_message_html, parse_preview_page
+from tests.shared_corpus import needs_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "channel-posts" / "naya_foriraq.jsonl"
 CHANNEL = "naya_foriraq"
 
-needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")
+needs_corpus = needs_shared(CORPUS)
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,10 @@ from claimwatch.claims.labels import load_labels
 from claimwatch.claims.train import LABEL_SETS
 from claimwatch.textnorm import normalize_for_matching
 from tests.gold_helpers import ROOT
+from tests.shared_corpus import needs_shared
 
 DATA = ROOT / "claimwatch" / "claims" / "data"
-CORPUS_MOUNTED = corpus_path("naya").exists() and corpus_path("idf").exists()
-pytestmark = pytest.mark.skipif(not CORPUS_MOUNTED, reason="shared corpus not mounted")
+pytestmark = [needs_shared(corpus_path("naya")), needs_shared(corpus_path("idf"))]
 
 
 @cache

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from claimwatch.telegram_preview import PreviewPage, parse_count, parse_message_html, parse_preview_page
+from tests.shared_corpus import needs_shared
 
 TELEGRAM = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "telegram"
 FULL = TELEGRAM / "any2feed_full.html"
 FORWARDED = TELEGRAM / "any2feed_message_forwarded_from.html"
 PLAIN = TELEGRAM / "any2feed_message_text.html"
 
-pytestmark = pytest.mark.skipif(not FULL.exists(), reason="shared corpus not available")
+pytestmark = needs_shared(FULL)
 
 # (id, UTC time, views, forwarded_from, media kinds), in page order, read off the page by hand.
 EXPECTED = [

@@ -19,13 +19,14 @@ keeps extraction at thousands of posts per second.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from claimwatch.claims import rules
-from claimwatch.claims.actors import actor_family
+from claimwatch.claims.actors import actor_family, get_actor_matcher, guide_label
 from claimwatch.claims.features import PostView, text_view, with_rules
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
 from claimwatch.claims.model import ClaimModel, load_model
@@ -111,6 +112,32 @@ def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
         op.geo_precision = 3 if cc and cc != "SEA" else None
 
 
+_GLUED_TIME = re.compile(r"(?<=\d)(?=[^\W\d])")
+
+
+def _stated_actor(actor: str | None, kind: str, ex: Extraction, voice: str | None) -> str:
+    """The model's attacker if the post states it or speaks as the attacker (a claim), else ``unknown`` (GUIDE:
+    "attack reported but attacker not stated"). Stated: an actor the text names (by name, a wing, a spokesman, an
+    adjective such as "Iranian") or a member of one (an umbrella named for its faction, "Iranian" for the IRGC),
+    the speaker, the outlet's voice. Without this a model trained on one army's channel names that army's usual
+    enemy for every unattributed rocket in a news article: the words "rockets landed" are what it learned, not
+    who fired them. On the labelled training posts it changes 8 answers of 4,000 (context an annotator read as
+    the attacker: "the resistance" in south Lebanon, a weapon's name)."""
+    if actor in (None, "unknown", "other"):
+        return actor or "unknown"
+    if kind == "claim":
+        return actor  # an actor's own statement: the speaker is the attacker, named or not ("we struck ...")
+    stated = {label for label, _how, _head in ex.cues.get("mentions") or []}
+    # read again: the rules may have stopped before reading who is named, and a clock time glued to the first
+    # word ("12:04IDF jets") hides the name from them
+    stated |= {guide_label(m.actor_id) for m in get_actor_matcher().find(_GLUED_TIME.sub(" ", ex.norm))}
+    stated |= {ex.cues.get("speaker"), voice}
+    stated |= {op.actor for op in ex.operations}
+    if any(actor in actor_family(a) for a in stated if a and a not in ("unknown", "other")):
+        return actor
+    return "unknown"
+
+
 def _dedupe(ops: list[Operation]) -> list[Operation]:
     seen: set[tuple[Any, ...]] = set()
     out = []
@@ -164,7 +191,7 @@ def combine(
     kind = pred.get("event_kind") or pred["kind"]
     event_p, kind_p = 1 - pred.get("kind_other_p", 0.0), pred.get("event_kind_p", 0.0)
     reasons.append(f"model: an event (p={event_p:.2f}), {kind} (p={kind_p:.2f})")
-    actor = pred["actor"] or "unknown"
+    actor = _stated_actor(pred["actor"], kind, ex, voice)
     if not ops:
         ops = [replace(op) for op in ex.operations] if ex.operations else []
         if ops:

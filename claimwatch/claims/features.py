@@ -123,6 +123,7 @@ def with_rules(view: PostView, ex: Extraction, voice: str | None = None) -> Post
         "speaker": ex.cues.get("speaker"),
         "mention1": mentions[0][0] if mentions else None,
         "voice": voice,
+        "unknown": "unknown",
         "rule_weapon": op.weapon if op and op.weapon != "unspecified" else None,
     }
     return replace(view, cues=cue_features(ex, view.lang, voice), candidates=candidates)

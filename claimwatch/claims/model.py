@@ -51,7 +51,8 @@ HEADS = ("kind", "actor", "weapon", "intercepted", "target_country")
 # outlet never seen): it learns *where* the answer is, not *who* it is. The identity head answers when the
 # role head says the answer is none of the candidates.
 ROLES = {
-    "actor": ("voice", "rule_actor", "speaker", "mention1"),
+    # "unknown": the text names no attacker (a role, so it generalizes to styles and sources the labels lack)
+    "actor": ("voice", "rule_actor", "speaker", "mention1", "unknown"),
     "weapon": ("rule_weapon",),
 }
 

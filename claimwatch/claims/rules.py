@@ -45,7 +45,7 @@ from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_w
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
 
-EXTRACTOR_VERSION = "rules-1.3.0"
+EXTRACTOR_VERSION = "rules-1.4.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -807,18 +807,17 @@ def _speaker(norm: str, mentions: list[ActorMention]) -> tuple[str | None, bool,
     colon = _header_end(norm)
     if colon > 0:
         head = norm[:colon]
-        if True:
-            # a media word inside an actor's own name ("خلية الإعلام الأمني") is its press office, not media
-            media = any(
-                not any(mt.start <= md.start() < mt.end and mt.how != "adjective" for mt in mentions)
-                for md in _MEDIA.finditer(head)
-            )
-            for mt in mentions:
-                if mt.start >= colon:
-                    break
-                if mt.how != "adjective":
-                    speaker, marker = _resolve_context_actor(mt, norm), "statement header"
-                    break
+        # a media word inside an actor's own name ("خلية الإعلام الأمني") is its press office, not media
+        media = any(
+            not any(mt.start <= md.start() < mt.end and mt.how != "adjective" for mt in mentions)
+            for md in _MEDIA.finditer(head)
+        )
+        for mt in mentions:
+            if mt.start >= colon:
+                break
+            if mt.how != "adjective":
+                speaker, marker = _resolve_context_actor(mt, norm), "statement header"
+                break
     # English communiqué style opens with the actor doing the attack ("The Islamic Resistance in Iraq targeted
     # ... using drones"); Arabic channel narration in that shape ("حزب الله يستهدف") is a report (GUIDE).
     lead = mentions[0] if mentions else None

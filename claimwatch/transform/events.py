@@ -1,8 +1,9 @@
 """Events: the claims and reports of one real-world operation, clustered across posts, channels and languages.
 
 A row of ``core.claims`` is one operation *as a document tells it*. An event is the operation itself. Rows join an
-event when the link model (``link_model``, fitted on labelled pairs) says they tell the same operation: same date
-window, compatible place and country, weapon, attacker, and similar words. Reposts (near-duplicate documents)
+event when the link model (``link_model``, fitted on labelled pairs) says, on average over the event's members, that
+they tell the same operation: same date window, compatible place and country, weapon, attacker, time between the
+posts, and shared words. Reposts (near-duplicate documents)
 join the event of the row they copy without a vote, so a channel that reposts another adds no events.
 
 Clustering is incremental: only rows without an event are placed; they are compared with the members of events
@@ -195,15 +196,20 @@ class Clusterer:
             copied = self.by_doc.get((row.copy_of, row.operation_index))
             if copied is not None and not self._forbidden(row, copied):
                 return self._assign(row, copied), 1.0
-        scores: dict[Any, float] = {}
+        # average linkage: a row joins the event it matches best *on average over the event's members* (rows of
+        # another country count as no match). Joining on the single best member (single linkage) chains
+        # operations together through one ambiguous row; on the labelled pairs it linked 0.59 precise, the average
+        # 0.77 at the same model threshold.
+        scores: dict[Any, list[float]] = {}
         if row.event_date is not None:
             for d in (-1, 0, 1):
                 for other in self.by_day.get(date.fromordinal(row.event_date.toordinal() + d), ()):
-                    if row.target_country and other.target_country and row.target_country != other.target_country:
-                        continue  # the rows' countries disagree: never the same operation
                     event = self.event_of[other.key]
-                    scores[event] = max(scores.get(event, 0.0), self.model.probability(row, other))
-        ranked = sorted(((p, e) for e, p in scores.items() if not self._forbidden(row, e)), key=lambda t: -t[0])
+                    clash = row.target_country and other.target_country and row.target_country != other.target_country
+                    scores.setdefault(event, []).append(0.0 if clash else self.model.probability(row, other))
+        ranked = sorted(
+            ((sum(v) / len(v), e) for e, v in scores.items() if not self._forbidden(row, e)), key=lambda t: -t[0]
+        )
         if ranked and ranked[0][0] >= self.model.threshold:
             return self._assign(row, ranked[0][1]), ranked[0][0]
         return self._assign(row, self.new_event()), ranked[0][0] if ranked else 0.0
