@@ -46,3 +46,13 @@ def dag_retry_delay_seconds() -> float:
     Two minutes in production; ``claimwatch run`` and the tests use a few seconds so a failure shows quickly.
     """
     return float(os.environ.get("CLAIMWATCH_DAG_RETRY_DELAY_S", "120"))
+
+
+def warehouse_reconnect_seconds() -> float:
+    """How long a crawl keeps reconnecting to a warehouse that went away before it fails the run
+    (``CLAIMWATCH_WAREHOUSE_RECONNECT_S``).
+
+    Long enough to ride out a restart or a failover (tens of seconds), short enough that Airflow's retry, not a
+    hung task, takes over when the warehouse stays down.
+    """
+    return float(os.environ.get("CLAIMWATCH_WAREHOUSE_RECONNECT_S", "120"))

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from claimwatch.config import warehouse_reconnect_seconds
 from claimwatch.registry import Source, find_source
 from claimwatch.warehouse import connect, query, warehouse_dsn
 
@@ -63,16 +64,28 @@ def start_run(source: Source, dsn: str, ctx: RunContext) -> tuple[int, dict[str,
 
 
 def finish_run(
-    crawl_run_id: int, dsn: str, stats: dict[str, Any], status: str, duration_s: float, error_reasons: dict[str, int]
+    crawl_run_id: int,
+    dsn: str,
+    stats: dict[str, Any],
+    status: str,
+    duration_s: float,
+    error_reasons: dict[str, int],
+    skips: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Write the spider's statistics to the crawl run row and return the row."""
+    """Write the spider's statistics to the crawl run row and return the row.
+
+    ``errors`` is the number of failed items, the sum of ``error_reasons``: one count per item, whatever number of
+    log lines its failure wrote (a retried request that finally failed logs several). The warehouse may be on its
+    way back from a restart, so the connection is retried for the reconnect window.
+    """
     responses = {
         key.rsplit("/", 1)[1]: value
         for key, value in stats.items()
         if key.startswith("downloader/response_status_count/")
     }
-    errors = int(stats.get("log_count/ERROR", 0)) + int(stats.get("spider_exceptions/count", 0) or 0)
-    with connect(dsn) as conn, conn.cursor() as cur:
+    errors = sum(error_reasons.values())
+    # At least half a minute: a run that failed because the warehouse went away should still record why.
+    with connect(dsn, retry_for=max(warehouse_reconnect_seconds(), 30.0)) as conn, conn.cursor() as cur:
         cur.execute(
             query("crawl_run_finish"),
             {
@@ -85,6 +98,7 @@ def finish_run(
                 "bytes": int(stats.get("downloader/response_bytes", 0)),
                 "errors": errors,
                 "error_reasons": json.dumps(error_reasons),
+                "skips": json.dumps(skips or {}),
                 "finish_reason": str(stats.get("claimwatch/walk_end") or stats.get("finish_reason") or ""),
             },
         )
@@ -114,15 +128,28 @@ def crawl(source: Source, dsn: str, ctx: RunContext, log_level: str = "INFO") ->
     process.start()
     spider: Any = crawler.spider
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    skips: dict[str, int] = {}
     if spider is None:
         status = "failed"
         reasons: dict[str, int] = {"spider did not start": 1}
     else:
         reasons = dict(spider.error_reasons)
+        skips = dict(spider.skips)
         if stats.get("finish_reason") != "finished" and not reasons:
             reasons[f"finish reason {stats.get('finish_reason')}"] = 1
-        status = "success" if spider.walk_complete else ("partial" if stats.get("claimwatch/new_rows") else "failed")
-    return finish_run(crawl_run_id, dsn, stats, status, time.monotonic() - started, reasons)
+        status = run_status(spider.walk_complete, reasons, stats)
+    return finish_run(crawl_run_id, dsn, stats, status, time.monotonic() - started, reasons, skips)
+
+
+def run_status(walk_complete: bool, error_reasons: dict[str, int], stats: dict[str, Any]) -> str:
+    """``success`` only when the walk completed and every item it produced was landed or quarantined;
+    ``failed`` when the warehouse could not take the items (Airflow retries the task) or nothing landed;
+    ``partial`` when rows landed but something was lost on the way (the cursor stays; the next run re-walks)."""
+    if stats.get("claimwatch/load_failed"):
+        return "failed"
+    if walk_complete and not error_reasons:
+        return "success"
+    return "partial" if stats.get("claimwatch/new_rows") else "failed"
 
 
 def crawl_command(sources_file: str, source_id: str, ctx: RunContext | None = None) -> list[str]:
@@ -156,8 +183,25 @@ def run_subprocess(
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False)
     summary = read_summary(proc.stdout)
     if proc.returncode != 0 or summary is None:
-        raise subprocess.CalledProcessError(proc.returncode, cmd, output=proc.stdout)
+        raise CrawlFailed(proc.returncode, cmd, output=proc.stdout, summary=summary)
     return summary
+
+
+class CrawlFailed(subprocess.CalledProcessError):
+    """A crawl process that failed; its message carries the run's status and error reasons (what Airflow shows)."""
+
+    def __init__(self, returncode: int, cmd: list[str], output: str, summary: dict[str, Any] | None) -> None:
+        super().__init__(returncode, cmd, output=output)
+        self.summary = summary
+
+    def __str__(self) -> str:
+        if self.summary is None:
+            return f"crawl process exited with {self.returncode} before writing its run summary"
+        return (
+            f"crawl run {self.summary.get('crawl_run_id')} {self.summary.get('status')}: "
+            f"errors {self.summary.get('errors')} {json.dumps(self.summary.get('error_reasons') or {})}, "
+            f"new rows {self.summary.get('new_rows')}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

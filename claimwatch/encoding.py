@@ -11,10 +11,15 @@ fixed order and checks every candidate decoding before accepting it:
 4. detection: strict UTF-8 first (valid non-ASCII UTF-8 is practically never an accident), then
    charset-normalizer, preferring common web encodings among its equally good guesses.
 
-"Cleanly" means: strict decoding succeeds, no more than a trace of U+FFFD, no C1 control characters, no UTF-8
-read as a single-byte code page ("Ã©", "â€™"), and no single-byte decoding that turns a non-Latin script into
-a soup of accented Latin letters. When nothing passes, :class:`UndecodableDocument` says why so the caller can
-quarantine the document instead of storing garbage.
+"Cleanly" means: strict decoding succeeds, no more than a trace of U+FFFD, no C1 control characters from a
+single-byte code page, no UTF-8 read as a single-byte code page ("Ã©", "â€™"), and no single-byte decoding that
+turns a non-Latin script into a soup of accented Latin letters. When nothing passes, :class:`UndecodableDocument`
+says why so the caller can quarantine the document instead of storing garbage.
+
+One kind of damage is repaired rather than refused: valid UTF-8 that carries C1 control characters. That is
+mojibake baked into the page by its publisher (windows-1252 text once read as Latin-1, then saved as UTF-8:
+"â\x80\x99" for "’"); the bytes are what the site serves, the decoding is right, and only the text is wrong. ftfy
+repairs it (:func:`repair_mojibake`) and :attr:`Decoded.repaired` tells the caller to keep the original bytes.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import charset_normalizer
+import ftfy
 
 Evidence = Literal["bom", "http-header", "meta", "xml-declaration", "detected"]
 
@@ -96,6 +102,18 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _SCAN_BYTES = 8192
 
+# ftfy's repairs of encoding damage only: no change of style (quotes, ligatures, widths, line breaks, Unicode
+# normalization) and no HTML unescaping, which would alter markup that decoded correctly.
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    normalization=None,
+    explain=False,
+)
+
 
 class UndecodableDocument(ValueError):
     """No decoding of the document is trustworthy; ``reason`` says why (kept for the quarantine record)."""
@@ -113,6 +131,18 @@ class Decoded:
     encoding: str
     evidence: Evidence
     notes: tuple[str, ...] = field(default=())
+    repaired: bool = False  # text is not the faithful decoding: keep the original bytes beside it
+
+
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """Repair mojibake in correctly decoded text with ftfy; return the text and how many C1 controls it held.
+
+    Only encoding damage is fixed (see ``_FTFY_CONFIG``); text without C1 controls is returned as is.
+    """
+    c1 = len(_C1_RE.findall(text))
+    if not c1:
+        return text, 0
+    return ftfy.fix_text(text, _FTFY_CONFIG), c1
 
 
 def decode_document(body: bytes, content_type: str | None = None, *, kind: Literal["html", "xml"] = "html") -> Decoded:
@@ -120,13 +150,13 @@ def decode_document(body: bytes, content_type: str | None = None, *, kind: Liter
 
     Raises :class:`UndecodableDocument` when the body is empty, binary, or no candidate decodes cleanly.
     """
-    if not body:
+    if not body.strip():
         raise UndecodableDocument("empty document")
     notes: list[str] = []
     for encoding, evidence in _bom_candidates(body):
         text = _try_decode(body, encoding, notes, evidence)
         if text is not None:
-            return Decoded(text.lstrip("\ufeff"), encoding, evidence, tuple(notes))
+            return _decoded(text.lstrip("\ufeff"), encoding, evidence, notes)
 
     for magic, what in _BINARY_MAGIC:
         if body.startswith(magic):
@@ -158,15 +188,25 @@ def decode_document(body: bytes, content_type: str | None = None, *, kind: Liter
             continue
         text = _try_decode(body, declared, notes, evidence)
         if text is not None:
-            return Decoded(text, declared, evidence, tuple(notes))
+            return _decoded(text, declared, evidence, notes)
 
     for encoding in _detected_encodings(body, notes):
         text = _try_decode(body, encoding, notes, "detected")
         if text is not None:
-            return Decoded(text, encoding, "detected", tuple(notes))
+            return _decoded(text, encoding, "detected", notes)
 
     tried = "; ".join(notes) or "no candidate encoding"
     raise UndecodableDocument(f"no trustworthy decoding ({tried})")
+
+
+def _decoded(text: str, encoding: str, evidence: Evidence, notes: list[str]) -> Decoded:
+    """The accepted decoding; a Unicode decoding with C1 controls is repaired (see the module docstring)."""
+    if encoding.startswith("utf"):
+        repaired, c1 = repair_mojibake(text)
+        if c1:
+            notes.append(f"repaired mojibake with ftfy ({c1} C1 control character(s) in valid {encoding})")
+            return Decoded(repaired, encoding, evidence, tuple(notes), repaired=True)
+    return Decoded(text, encoding, evidence, tuple(notes))
 
 
 def _bom_candidates(body: bytes) -> list[tuple[str, Evidence]]:
@@ -269,7 +309,7 @@ def _decoding_problem(text: str, encoding: str, body: bytes) -> str | None:
     replacements = text.count("\ufffd")
     if replacements > max(2, len(text) // 2000):
         return f"{replacements} replacement characters"
-    if _C1_RE.search(text):
+    if _C1_RE.search(text) and not encoding.startswith("utf"):
         return "C1 control characters (a Windows code page read as ISO-8859)"
     if not encoding.startswith("utf"):
         content = _TAG_RE.sub(" ", text)

@@ -5,7 +5,9 @@ Two uses, one table:
 * **conditional GET**: feeds, sitemaps, listing pages and articles are requested with ``If-None-Match`` /
   ``If-Modified-Since`` from their last ``200``; a ``304`` means there is nothing new to read;
 * **revisit windows**: an article fetched (or landed) within the source's ``revisit_hours`` is not requested at
-  all; after that it is re-checked, conditionally, to catch edits.
+  all; after that it is re-checked, conditionally, to catch edits. The window is the URL's, not the source's: a
+  site's RSS, Atom and sitemap sources are separate registry entries, and an article any of them fetched is not
+  fetched again by the others within the window.
 
 Rows are written once per crawl, after the item pipeline has committed the documents (see
 :func:`record_fetches`): a validator that says "seen" must never get ahead of the data it vouches for, or a crash
@@ -34,6 +36,7 @@ class CacheEntry:
     content_sha256: str | None = None
     last_fetched_at: datetime | None = None
     recent: bool = False  # fetched or landed within the revisit window
+    fetched_by: str | None = None  # source of the latest fetch (another listing of the same site, possibly)
 
     @property
     def known(self) -> bool:
@@ -67,7 +70,9 @@ class FetchRecord:
 def lookup(
     conn: psycopg2.extensions.connection, source_id: str, urls: Iterable[str], revisit_hours: float
 ) -> dict[str, CacheEntry]:
-    """Cache entries of ``urls`` (every URL asked gets an entry; unknown ones are empty), in one query."""
+    """Cache entries of ``urls`` (every URL asked gets an entry; unknown ones are empty), in one query.
+
+    Fetches by any source count: the URL names the article, whichever listing of the site led to it."""
     wanted = sorted(set(urls))
     if not wanted:
         return {}
@@ -78,8 +83,8 @@ def lookup(
         )
         rows = cur.fetchall()
     return {
-        url: CacheEntry(url, etag, last_modified, sha, fetched_at, bool(recent))
-        for url, etag, last_modified, sha, fetched_at, recent in rows
+        url: CacheEntry(url, etag, last_modified, sha, fetched_at, bool(recent), fetched_by)
+        for url, etag, last_modified, sha, fetched_at, recent, fetched_by in rows
     }
 
 
@@ -107,6 +112,30 @@ def record_fetches(cur: psycopg2.extensions.cursor, source_id: str, records: Ite
             "http_status": [r.http_status for r in rows],
             "fetched_at": [r.fetched_at for r in rows],
             "document_ids": [r.document_id for r in rows],
+        },
+    )
+    return int(cur.rowcount)
+
+
+def record_listings(
+    cur: psycopg2.extensions.cursor, source_id: str, crawl_run_id: int | None, listings: Iterable[tuple[str, str, str]]
+) -> int:
+    """Upsert ``(article url, listing page url, found_as)`` provenance rows in one statement; return rows written.
+
+    Kept beside the fetch validators because both answer "which listing led to this URL, and when": an article
+    fetched once for the RSS feed is still known to be named by the Atom feed and the sitemap.
+    """
+    rows = sorted(set(listings))
+    if not rows:
+        return 0
+    cur.execute(
+        query("document_listings_upsert"),
+        {
+            "source_id": source_id,
+            "crawl_run_id": crawl_run_id,
+            "urls": [r[0] for r in rows],
+            "listed_on": [r[1] for r in rows],
+            "found_as": [r[2] for r in rows],
         },
     )
     return int(cur.rowcount)

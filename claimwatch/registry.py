@@ -47,6 +47,7 @@ class Politeness(_Table):
     max_response_bytes: int = Field(default=5_000_000, ge=0)
     retries: int = Field(default=3, ge=0)
     obey_robots: bool = True
+    download_timeout: float = Field(default=30.0, gt=0)  # seconds before a silent server counts as failed
 
 
 class Selectors(_Table):

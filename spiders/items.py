@@ -25,6 +25,7 @@ class RawDocumentItem:
     content_sha256: str
     published_at: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    original: bytes | None = None  # the bytes received, when ``body`` is a repaired decoding of them
 
 
 @dataclass

@@ -7,10 +7,15 @@ import logging
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
+
+from claimwatch.urls import on_allowed_domain
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +55,30 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 pass
         base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         return min(base * 2 ** (attempt - 1) * (1 + random.random() / 4), cap)
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse a redirect off the spider's allowed domains before it is followed, through the request's errback.
+
+    Scrapy's offsite filter exempts ``dont_filter`` requests, which the news spiders must use (they dedupe by
+    canonical URL, not by Scrapy's fingerprint), and a redirect inherits the flag: a listed article redirecting to
+    another host would be fetched there. Refusing the redirect response here (before ``RedirectMiddleware`` sees
+    it) sends an ``IgnoreRequest`` to the errback, so the listed URL is quarantined with the reason.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OffsiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        domains = getattr(self.crawler.spider, "allowed_domains", None) or []
+        if domains and not on_allowed_domain(target, domains):
+            raise IgnoreRequest(f"redirected off the allowed domains to {target}")
+        return response

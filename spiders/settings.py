@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from claimwatch import __version__
+from claimwatch.config import warehouse_reconnect_seconds
 from claimwatch.registry import Source
 
 BOT_NAME = "claimwatch"
@@ -41,6 +42,7 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.middlewares.OffsiteRedirectMiddleware": 650,  # sees a 3xx before RedirectMiddleware (600) follows it
 }
 
 # Feeds, sitemaps and articles use their own conditional-GET state in the warehouse, not Scrapy's cache.
@@ -58,6 +60,8 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {"spiders.pipelines.WarehousePipeline": 300}
 WAREHOUSE_BATCH_SIZE = 500
+# A warehouse that restarts or fails over mid-crawl is reconnected to for this long before the run fails.
+WAREHOUSE_RECONNECT_TIMEOUT = warehouse_reconnect_seconds()
 
 # Scrapy re-reads and re-parses a callback's source on every response to warn about `return value` in
 # generators (its cache is keyed by short-lived bound methods): a third of a Telegram crawl's CPU. Our callbacks
@@ -81,4 +85,5 @@ def settings_for(source: Source) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": max(1, p.max_response_bytes // 2),
         "RETRY_TIMES": p.retries,
         "ROBOTSTXT_OBEY": p.obey_robots,
+        "DOWNLOAD_TIMEOUT": p.download_timeout,
     }

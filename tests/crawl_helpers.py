@@ -47,3 +47,24 @@ def run_crawl(registry: Path, source_id: str, dsn: str, timeout: float = 600) ->
         check=False,
     )
     return proc.returncode, crawl.read_summary(proc.stdout) or {}, proc.stderr
+
+
+def write_channel(path: Path, channel: str, count: int, first_id: int = 1000) -> list[dict[str, Any]]:
+    """A self-written channel of ``count`` posts, one a minute, Arabic and English, as replay corpus JSON Lines."""
+    posts = []
+    for i in range(count):
+        msg_id = first_id + i
+        text = f"المقاومة الإسلامية في العراق: بيان رقم {i}\nstatement {i}" if i % 2 else f"News item {i}: markets."
+        posts.append(
+            {
+                "channel": channel,
+                "msg_id": msg_id,
+                "url": f"https://t.me/{channel}/{msg_id}",
+                "posted_at": f"2026-10-{1 + i // 1440:02d}T{(i // 60) % 24:02d}:{i % 60:02d}Z",
+                "views": f"{i}.{i % 10}K",
+                "forwarded_from": None,
+                "text": text,
+            }
+        )
+    path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\n", encoding="utf-8")
+    return posts

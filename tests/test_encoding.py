@@ -134,3 +134,19 @@ def test_broken_utf8_with_many_replacement_characters_is_refused() -> None:
     raw = ("<p>" + "text \ufffd " * 50 + "</p>").encode("utf-8")
     with pytest.raises(UndecodableDocument, match="replacement"):
         decode_document(raw, "text/html; charset=utf-8")
+
+
+def test_valid_utf8_with_c1_mojibake_is_repaired_not_refused() -> None:
+    # "It’s" once read as Latin-1 and saved as UTF-8 by the publisher: valid UTF-8 holding U+0080 and U+0099
+    body = "<html><body><p>It’s a “test” – café</p></body></html>".encode().decode("latin-1").encode()
+    decoded = decode_document(body, "text/html; charset=utf-8")
+    assert decoded.repaired and decoded.encoding == "utf-8"
+    assert "It’s a “test” – café" in decoded.text
+    assert not any("\x80" <= ch <= "\x9f" for ch in decoded.text)
+    assert any("ftfy" in note for note in decoded.notes)
+
+
+def test_clean_utf8_is_not_touched_by_the_mojibake_repair() -> None:
+    text = '<html><body><p>"Straight" and “curly” quotes, ﬁ ligature, ＦＵＬＬ width &amp; entities</p></body></html>'
+    decoded = decode_document(text.encode(), "text/html; charset=utf-8")
+    assert not decoded.repaired and decoded.text == text

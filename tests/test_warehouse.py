@@ -169,6 +169,23 @@ def test_loader_batches_are_idempotent_and_cursor_moves_with_the_last_batch(ware
     assert _one(warehouse_dsn, "SELECT count(*) FROM ops.quarantine") == 1
 
 
+def test_a_document_the_warehouse_refuses_is_quarantined_and_its_batch_lands(warehouse_dsn: str) -> None:
+    with psycopg2.connect(warehouse_dsn) as conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO ops.sources (source_id, kind, config) VALUES ('s', 'telegram', '{}')")
+        cur.execute("INSERT INTO ops.crawl_runs (source_id) VALUES ('s') RETURNING crawl_run_id")
+        run_id = cur.fetchone()[0]
+    loader = RawLoader(warehouse_dsn, "s", run_id, batch_size=100)
+    for i in range(5):
+        # PostgreSQL text cannot hold NUL: the spiders strip it, and should one slip through it costs one row
+        loader.add(_doc(str(i), "<p>bad\x00post</p>" if i == 2 else f"<p>post {i}</p>", f"sha{i}"))
+    totals = loader.finish(None)
+    assert (totals.new_rows, totals.quarantined, totals.refused) == (4, 1, 1)
+    assert _one(warehouse_dsn, "SELECT count(*) FROM raw.documents") == 4
+    reason = str(_one(warehouse_dsn, "SELECT reason FROM ops.quarantine"))
+    assert "refused by the warehouse" in reason and "0x00" in reason
+    assert bytes(_one(warehouse_dsn, "SELECT content FROM ops.quarantine")) == b"<p>bad\x00post</p>"
+
+
 def test_embedded_server_is_used_when_no_dsn_is_given(tmp_path: Path) -> None:
     """A fresh machine has no PostgreSQL: with no DSN, the warehouse is the embedded server in the data folder."""
     folder = tmp_path / "data"

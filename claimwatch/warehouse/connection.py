@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,17 +114,44 @@ def warehouse_dsn() -> str:
     return dsn
 
 
+# What a warehouse that went away looks like to psycopg2: the server restarting or failing over, a terminated
+# backend, a dropped network. Worth reconnecting and retrying an idempotent unit of work.
+CONNECTION_LOST = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+def open_connection(
+    dsn: str, *, application_name: str = "claimwatch", retry_for: float = 0.0
+) -> psycopg2.extensions.connection:
+    """Open a connection, retrying for up to ``retry_for`` seconds while the server refuses it (a restart).
+
+    Raises the last connection error once the time is up.
+    """
+    deadline = time.monotonic() + retry_for
+    attempt = 0
+    while True:
+        try:
+            return psycopg2.connect(dsn, application_name=application_name)
+        except psycopg2.OperationalError as exc:
+            attempt += 1
+            if time.monotonic() >= deadline:
+                raise
+            wait = min(0.25 * 2 ** min(attempt, 5), 5.0, max(deadline - time.monotonic(), 0.05))
+            log.warning("warehouse unreachable (%s); retrying in %.2fs", str(exc).strip(), wait)
+            time.sleep(wait)
+
+
 @contextmanager
 def connect(
-    dsn: str | None = None, *, application_name: str = "claimwatch"
+    dsn: str | None = None, *, application_name: str = "claimwatch", retry_for: float = 0.0
 ) -> Iterator[psycopg2.extensions.connection]:
-    """Open a connection; commit on success, roll back on error, always close."""
-    conn = psycopg2.connect(dsn or warehouse_dsn(), application_name=application_name)
+    """Open a connection (retrying for ``retry_for`` seconds); commit on success, roll back on error, always close."""
+    conn = open_connection(dsn or warehouse_dsn(), application_name=application_name, retry_for=retry_for)
     try:
         yield conn
         conn.commit()
     except BaseException:
-        conn.rollback()
+        if not conn.closed:
+            conn.rollback()
         raise
     finally:
         conn.close()

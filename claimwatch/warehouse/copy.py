@@ -20,6 +20,8 @@ def _field(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         text = "t" if value else "f"
+    elif isinstance(value, bytes | bytearray | memoryview):
+        text = "\\x" + bytes(value).hex()  # bytea's hex input format
     elif isinstance(value, datetime | date):
         text = value.isoformat()
     elif isinstance(value, dict):
@@ -32,7 +34,8 @@ def _field(value: Any) -> str:
 
 
 def csv_buffer(rows: Iterable[Sequence[Any]]) -> io.StringIO:
-    """Rows as COPY CSV: ``None`` → NULL, ``bool`` → t/f, dates ISO, ``dict`` → JSON, ``list`` → text[] literal."""
+    """Rows as COPY CSV: ``None`` → NULL, ``bool`` → t/f, dates ISO, ``dict`` → JSON, ``list`` → text[] literal,
+    ``bytes`` → bytea hex."""
     buffer = io.StringIO()
     for row in rows:
         buffer.write(",".join(_field(v) for v in row))

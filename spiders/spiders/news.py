@@ -16,6 +16,12 @@ whichever way it was found:
   ``updated`` is older than our last fetch. Robots, throttling, size caps and retries come from the settings.
 * **bad input is kept, with a reason**: HTML served as a feed, a sitemap that is not one, an undecodable page, an
   empty article body: each is logged and quarantined with its bytes, and the run goes on.
+* **nothing silent**: a listed URL that is not fetched or not landed (off-site, fetched recently by any listing of
+  the site, unchanged, beyond the backfill bound, not an article) is counted by reason (``ops.crawl_runs.skips``);
+  a feed entry or Google News sitemap entry is an article by the listing's word, whatever its ``og:type``.
+* **one fetch per article per site**: a site's RSS, Atom and sitemap are separate sources; the revisit window is
+  the URL's, so an article one of them fetched is not fetched again by the others, and every listing that named it
+  is kept in ``ops.document_listings``.
 
 Why validators are written at close, from :meth:`NewsSpider.closed`: Scrapy closes the item pipeline (which
 commits the last batch and the cursor) before it sends ``spider_closed``, so by then every document of the run is
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,12 +55,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from claimwatch.articles import ArticleExtractionError, extract_article
+from claimwatch.config import warehouse_reconnect_seconds
 from claimwatch.encoding import UndecodableDocument, decode_document
 from claimwatch.feeds import NotAFeed, parse_feed
-from claimwatch.http_cache import CacheEntry, FetchRecord, lookup, record_fetches
+from claimwatch.http_cache import CacheEntry, FetchRecord, lookup, record_fetches, record_listings
 from claimwatch.sitemaps import NotASitemap, parse_sitemap, parse_w3c_datetime
 from claimwatch.urls import canonical_url, canonicalize, on_allowed_domain, read_page_hints
 from claimwatch.warehouse import connect
+from claimwatch.warehouse.connection import CONNECTION_LOST, open_connection
 from spiders.items import QuarantineItem, RawDocumentItem
 from spiders.spiders.base import SourceSpider
 
@@ -63,6 +72,7 @@ Output = RawDocumentItem | QuarantineItem | scrapy.Request
 _QUARANTINE_BYTES = 1_000_000
 _PERMANENT_HTTP = range(400, 500)
 _TRANSIENT_HTTP = {408, 425, 429}
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -130,19 +140,32 @@ class NewsSpider(SourceSpider):
         self.dirty: set[str] = set()  # discovery pages under which a request failed transiently
         self.page_records: dict[str, FetchRecord] = {}
         self.article_records: list[FetchRecord] = []
-        self.skipped: Counter[str] = Counter()
+        self.listings: set[tuple[str, str, str]] = set()  # (lead key, listing page, found_as)
+        self.canonical_of: dict[str, str] = {}  # lead key -> the canonical URL its page declared
         self._conn: psycopg2.extensions.connection | None = None
 
     # --- warehouse ----------------------------------------------------------------------------------------
 
     def _cache(self, urls: list[str]) -> dict[str, CacheEntry]:
-        """Cache entries for ``urls``: one short query on a connection kept for the run (autocommit, read-only)."""
+        """Cache entries for ``urls``: one short query on a connection kept for the run (autocommit, read-only).
+
+        A lost connection (warehouse restart) is reopened, within the reconnect window, and the query asked again.
+        """
         if not urls:
             return {}
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg2.connect(self.dsn, application_name="claimwatch-news-lookup")
-            self._conn.autocommit = True
-        return lookup(self._conn, self.source.id, urls, self.source.revisit_hours)
+        for attempt in (1, 2):
+            if self._conn is None or self._conn.closed:
+                self._conn = open_connection(
+                    self.dsn, application_name="claimwatch-news-lookup", retry_for=warehouse_reconnect_seconds()
+                )
+                self._conn.autocommit = True
+            try:
+                return lookup(self._conn, self.source.id, urls, self.source.revisit_hours)
+            except CONNECTION_LOST:
+                self._conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def next_cursor(self) -> dict[str, Any]:
         """``last_seen``: the newest publication/modification time seen; ``walked_at``: when this walk started."""
@@ -160,8 +183,8 @@ class NewsSpider(SourceSpider):
         finally:
             if self._conn is not None:
                 self._conn.close()
-        for why, count in sorted(self.skipped.items()):
-            self.logger.info("not fetched: %d article(s): %s", count, why)
+        for why, count in sorted(self.skips.items()):
+            self.logger.info("skipped: %d listed item(s): %s", count, why)
 
     def _store_fetch_records(self, reason: str) -> None:
         stats = self.crawler.stats
@@ -177,8 +200,15 @@ class NewsSpider(SourceSpider):
                 records.append(record)
         if held:
             self.logger.info("validators not recorded for %s (requests under them failed or never ran)", held)
-        with connect(self.dsn, application_name="claimwatch-news-cache") as conn, conn.cursor() as cur:
+        listings = {(self.canonical_of.get(url, url), page, kind) for url, page, kind in self.listings}
+        with (
+            connect(
+                self.dsn, application_name="claimwatch-news-cache", retry_for=warehouse_reconnect_seconds()
+            ) as conn,
+            conn.cursor() as cur,
+        ):
             written = record_fetches(cur, self.source.id, records)
+            record_listings(cur, self.source.id, self.crawl_run_id, listings)
         stats.set_value("claimwatch/http_cache_rows", written)
         self.logger.info("recorded %d http_cache row(s) (spider closed: %s)", written, reason)
 
@@ -245,10 +275,12 @@ class NewsSpider(SourceSpider):
         for lead in leads:
             self._saw(lead.published_at, lead.modified_at)
             if not on_allowed_domain(lead.key, self.allowed_domains):
-                self.skipped["off the allowed domains"] += 1
+                self.skip("off the allowed domains")
                 self.logger.info("off-site link not followed: %s", lead.url)
-            elif lead.key in self.scheduled:
-                self.skipped["listed twice in this run"] += 1
+                continue
+            self.listings.add((lead.key, canonicalize(lead.found_on), lead.found_as))
+            if lead.key in self.scheduled:
+                self.skip("listed twice in this run")
             else:
                 self.scheduled.add(lead.key)
                 fresh.append(lead)
@@ -259,15 +291,16 @@ class NewsSpider(SourceSpider):
             entry = entries.get(lead.key) or CacheEntry(lead.key)
             new += not entry.known
             if entry.recent:
-                self.skipped[f"fetched within the revisit window ({self.source.revisit_hours:g} h)"] += 1
+                by = "" if entry.fetched_by in (None, self.source.id) else f" by source {entry.fetched_by}"
+                self.skip(f"fetched within the revisit window ({self.source.revisit_hours:g} h){by}")
             elif lead.modified_at and entry.last_fetched_at and lead.modified_at <= entry.last_fetched_at:
-                self.skipped["unchanged since the last fetch (lastmod/updated)"] += 1
+                self.skip("unchanged since the last fetch (lastmod/updated)")
             else:
                 todo.append((lead, entry))
         if self.article_budget is not None:
             todo.sort(key=lambda pair: pair[0].published_at or datetime.min.replace(tzinfo=UTC), reverse=True)
             if len(todo) > self.article_budget:
-                self.skipped["beyond the first run's backfill bound"] += len(todo) - self.article_budget
+                self.skip("beyond the first run's backfill bound", len(todo) - self.article_budget)
                 self.walk_end = f"backfill bound of {self.source.backfill} articles"
                 todo = todo[: self.article_budget]
             self.article_budget -= len(todo)
@@ -293,16 +326,26 @@ class NewsSpider(SourceSpider):
         transient = False
         try:
             yield from self._article(response, response.meta["cw_lead"])
+            transient = bool(response.meta.get("cw_transient"))
         except Exception as exc:  # a bug must cost one article, not the run; the walk stays incomplete
             transient = True
             self.logger.exception("article %s could not be processed", response.url)
             self.mark_incomplete(f"article processing error: {type(exc).__name__}")
+            yield self._quarantine_article(response, canonicalize(response.url), f"article processing error: {exc!r}")
         finally:
             self._settle(response.meta, transient)
 
     def _article(self, response: Response, lead: Lead) -> Iterator[RawDocumentItem | QuarantineItem]:
         fetched_at = datetime.now(UTC)
         etag, last_modified = _header(response, "ETag"), _header(response, "Last-Modified")
+        if response.status == 304 and not (
+            response.request is not None
+            and (b"If-None-Match" in response.request.headers or b"If-Modified-Since" in response.request.headers)
+        ):
+            # "Not modified" since a fetch we never made: there is nothing to keep, and nothing may vanish silently.
+            self.mark_incomplete("HTTP 304 to an unconditional request")
+            yield self._quarantine_article(response, lead.key, "HTTP 304 to an unconditional request")
+            return
         if response.status == 304:
             self.crawler.stats.inc_value("claimwatch/articles_not_modified")
             # Nothing lands for a 304, so there is nothing to wait for: restart the revisit window.
@@ -317,9 +360,26 @@ class NewsSpider(SourceSpider):
                 FetchRecord(lead.key, response.status, fetched_at, etag, last_modified, document_id=lead.key)
             )
             return
+        if not _HTML_TAG.search(decoded.text[:65536]):
+            # JSON, plain text or an error string served where an article page should be: not an article, and
+            # extractors would happily turn it into one.
+            yield self._quarantine_article(response, lead.key, "not an HTML page")
+            self.article_records.append(
+                FetchRecord(lead.key, response.status, fetched_at, etag, last_modified, document_id=lead.key)
+            )
+            return
+        if "<html" in decoded.text[:8192].lower() and "</html" not in decoded.text[-65536:].lower():
+            # A body cut short (a server or proxy that gave up, a Content-Length that lied): landing it would store
+            # a partial article as a version. Quarantined, not remembered as fetched: the next run asks again.
+            self.mark_incomplete("truncated page")
+            response.meta["cw_transient"] = True
+            yield self._quarantine_article(response, lead.key, "truncated page (no closing </html>)")
+            return
         hints = read_page_hints(decoded.text, response.url)
         key = canonical_url(response.url, hints.canonical, self.allowed_domains)
         keys = {key, lead.key}
+        if key != lead.key:
+            self.canonical_of[lead.key] = key
 
         def remember(sha: str | None, document: bool) -> None:
             for url in keys:
@@ -327,14 +387,13 @@ class NewsSpider(SourceSpider):
                     FetchRecord(url, response.status, fetched_at, etag, last_modified, sha, key if document else None)
                 )
 
-        is_article = hints.declares_article if lead.strict_article else hints.looks_like_article
-        if not is_article:
-            self.skipped[f"not an article page (og:type={hints.og_type})"] += 1
+        if not self._is_article(lead, hints.og_type, hints.declares_article, hints.looks_like_article):
+            self.skip(f"not an article page (og:type={hints.og_type}, found in a {lead.found_as})")
             self.logger.info("not an article page, skipped: %s (og:type=%s)", response.url, hints.og_type)
             remember(None, document=False)
             return
         if key in self.emitted:
-            self.skipped["same canonical URL as another page of this run"] += 1
+            self.skip("same canonical URL as another page of this run")
             self.logger.info("%s is %s again (same canonical URL): not landed twice", response.url, key)
             if lead.key != key:  # remember this spelling too, so the next run does not fetch it again
                 self.article_records.append(
@@ -375,6 +434,8 @@ class NewsSpider(SourceSpider):
         }
         if decoded.notes:
             meta["encoding_notes"] = list(decoded.notes)
+        if hints.og_type and not hints.og_type.startswith("article"):
+            meta["og_type"] = hints.og_type  # landed on the listing's word, though the page calls itself otherwise
         yield RawDocumentItem(
             source_id=self.source.id,
             external_id=key,
@@ -386,7 +447,21 @@ class NewsSpider(SourceSpider):
             content_sha256=sha,
             published_at=published_at,
             meta=meta,
+            original=response.body if decoded.repaired else None,
         )
+
+    @staticmethod
+    def _is_article(lead: Lead, og_type: str | None, declares: bool, looks_like: bool) -> bool:
+        """Whether a fetched page is landed as an article.
+
+        A feed entry, or a sitemap entry with Google News data, is an article because the site's own listing says
+        so: many CMSs stamp ``og:type=website`` on every page, articles included. A plain sitemap lists every page
+        of a site, so its pages must declare themselves articles; a section page's links must at least not declare
+        themselves something else.
+        """
+        if lead.found_as == "feed" or (lead.found_as == "sitemap" and not lead.strict_article):
+            return True
+        return declares if lead.strict_article else looks_like
 
     def _quarantine_article(self, response: Response, key: str, reason: str) -> QuarantineItem:
         self.crawler.stats.inc_value("claimwatch/articles_quarantined")
@@ -410,8 +485,24 @@ class NewsSpider(SourceSpider):
             reason = f"redirect loop or chain longer than {self.settings.getint('REDIRECT_MAX_TIMES')} hops"
             self.logger.error("request %s failed: %s", request.url, reason)
             self.mark_incomplete(reason)
+            yield self.quarantine((request.meta.get("redirect_urls") or [request.url])[0], reason)
             return
         yield from self.on_error(failure)
+
+    def _damaged_listing(self, response: Response, errors: list[str]) -> Iterator[QuarantineItem]:
+        """A feed or sitemap that parsed only in part (cut short, malformed): what it names is still followed, but
+        the page is quarantined, the walk is incomplete and its validators are not kept, so the next run reads it
+        whole instead of getting a 304 and never seeing the entries that were cut off."""
+        if not errors:
+            return
+        self.page_records.pop(response.meta["cw_key"], None)
+        self.mark_incomplete("malformed or truncated listing")
+        yield self.quarantine(
+            response.url,
+            f"malformed or truncated listing, read in part: {errors[0][:200]}",
+            status=response.status,
+            content=response.body[:_QUARANTINE_BYTES],
+        )
 
     @staticmethod
     def _is_transient(failure: Failure) -> bool:
@@ -483,6 +574,7 @@ class FeedSpider(NewsSpider):
             return
         for warning in feed.warnings:
             self.logger.warning("feed %s: %s", response.url, warning)
+        yield from self._damaged_listing(response, [w for w in feed.warnings if w.startswith("SAXParseException")])
         leads = [
             Lead(
                 url=entry.link,
@@ -506,6 +598,7 @@ class FeedSpider(NewsSpider):
             if entry.link
         ]
         if len(leads) < len(feed.entries):
+            self.skip("feed entry without a link", len(feed.entries) - len(leads))
             self.logger.warning("%d feed entries without a link ignored", len(feed.entries) - len(leads))
         requests, new = self.follow(leads, parents=(key,))
         self.walk_end = f"feed read: {len(feed.entries)} entries, {new} new, {len(requests)} fetched"
@@ -581,6 +674,7 @@ class SitemapSpider(NewsSpider):
             return
         for warning in sitemap.warnings[:5]:
             self.logger.warning("sitemap %s: %s", response.url, warning)
+        yield from self._damaged_listing(response, [w for w in sitemap.warnings if w.startswith("line ")])
         if sitemap.kind == "index":
             if key == self.root_key:
                 self.root_children = [canonicalize(u.loc) for u in sitemap.urls]
@@ -619,13 +713,17 @@ class SitemapSpider(NewsSpider):
     def _child(self, loc: str, parents: tuple[str, ...], depth: int, listed_by: str) -> Iterator[scrapy.Request]:
         key = canonicalize(loc)
         if not on_allowed_domain(key, self.allowed_domains):
+            self.skip("off-site sitemap")
             self.logger.warning("sitemap %s lists an off-site sitemap, not followed: %s", listed_by, loc)
         elif key in self.visited:
+            self.skip("sitemap already read in this run (loop)")
             self.crawler.stats.inc_value("claimwatch/sitemap_loops")
             self.logger.warning("sitemap loop: %s lists %s, already read in this run; not read again", listed_by, loc)
         elif depth > self.MAX_DEPTH:
+            self.skip(f"sitemap nested deeper than {self.MAX_DEPTH} levels")
             self.logger.warning("sitemap %s nested deeper than %d levels, not followed", loc, self.MAX_DEPTH)
         elif self.sitemaps_requested >= self.source.max_pages:
+            self.skip(f"beyond max_pages ({self.source.max_pages}) sitemaps")
             self.walk_end = f"max_pages ({self.source.max_pages}) sitemaps read"
             self.logger.warning("max_pages (%d) sitemaps read; %s not followed", self.source.max_pages, loc)
         else:

@@ -61,10 +61,12 @@ class TelegramPreviewSpider(SourceSpider):
                 response.url, f"unreadable message: {error}", status=response.status, content=response.body
             )
         if page.errors:
-            self.mark_incomplete("unreadable message on page")
+            self.mark_incomplete("unreadable message on page", len(page.errors))
 
-        for post in reversed(page.posts):  # newest first, so backfill counts from the newest
+        newest_first = list(reversed(page.posts))  # newest first, so backfill counts from the newest
+        for offered, post in enumerate(newest_first):
             if self.source.backfill is not None and self.stop_at is None and self.posts_seen >= self.source.backfill:
+                self.skip("beyond the first run's backfill bound", len(newest_first) - offered)
                 break
             self.posts_seen += 1
             self.newest_id = max(self.newest_id or 0, post.msg_id)

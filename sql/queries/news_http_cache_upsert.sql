@@ -1,7 +1,7 @@
 -- Record the validators of fetched feeds, sitemaps, listing pages and articles, one set-based upsert per crawl.
 -- A row that stands for a document (document_id = the article's canonical URL) is written only when that document
--- is in the warehouse: landed in raw.documents (this content version, or any version for a 304 revisit) or held in
--- ops.quarantine. So a crash between fetching and landing can never leave a "fetched recently" mark on an article
+-- is in the warehouse: landed in raw.documents (this content version, or any version for a 304 revisit; by any
+-- source, since an article's URL is global) or held in ops.quarantine. So a crash between fetching and landing can never leave a "fetched recently" mark on an article
 -- that is not there, and the next run fetches it again.
 -- A 304 keeps the stored validators and hash (it has no body) but moves fetched_at: the revisit window restarts.
 INSERT INTO ops.http_cache AS c (source_id, url, etag, last_modified, content_sha256, http_status, fetched_at)
@@ -14,7 +14,7 @@ FROM unnest(
 WHERE v.document_id IS NULL
    OR EXISTS (
         SELECT 1 FROM raw.documents AS d
-        WHERE d.source_id = %(source_id)s AND d.external_id = v.document_id
+        WHERE d.external_id = v.document_id
           AND (v.content_sha256 IS NULL OR d.content_sha256 = v.content_sha256)
    )
    OR EXISTS (

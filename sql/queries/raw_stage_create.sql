@@ -9,5 +9,6 @@ CREATE TEMP TABLE IF NOT EXISTS stage_raw_documents (
     content_type    text,
     body            text NOT NULL,
     published_at    timestamptz,
-    meta            jsonb NOT NULL
+    meta            jsonb NOT NULL,
+    original        bytea
 ) ON COMMIT DELETE ROWS;
