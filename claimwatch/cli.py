@@ -200,7 +200,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_crawl(args: argparse.Namespace) -> int:
     from claimwatch import crawl
+    from claimwatch.registry import find_source
 
+    find_source(args.sources, args.source)  # a bad registry or an unknown id: one line, before any crawling
     return crawl.main(["--sources", args.sources, "--source", args.source])
 
 
@@ -221,9 +223,11 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
     elif args.action == "stop":
         print("stopped" if stop_embedded() else "the embedded warehouse was not running")
     elif args.action == "psql":
-        dsn = warehouse_dsn()
         psql = psql_binary()
-        os.execvp(psql, [psql, dsn])
+        # libpq reads the whole DSN from PGDATABASE (a conninfo string is allowed there): a password in it stays
+        # out of argv, where every user of the machine could read it in ps.
+        os.environ["PGDATABASE"] = warehouse_dsn()
+        os.execvp(psql, [psql, *args.psql_args])
     elif args.action == "path":
         print(embedded_server_dir())
     elif args.action == "add-analyst":
@@ -302,6 +306,40 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
     return airflow_local.serve()
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from claimwatch import cluster
+
+    if args.action == "drill":
+        if not args.corpus:
+            raise CliError("cluster drill: give --corpus FILE.jsonl")
+        return cluster.drill(Path(args.corpus), workers=args.workers or 2)
+    cfg = cluster.ClusterConfig.from_env(workers=args.workers or 2, port=args.port)
+    if args.action == "down":
+        print("stopped" if cluster.down(cfg) else "no cluster was running")
+        return 0
+    from claimwatch.registry import load_registry
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import warehouse_dsn
+
+    sources = Path(args.sources)
+    load_registry(sources)
+    prepare_warehouse(warehouse_dsn())
+    if sources.resolve() == (PROJECT_ROOT / "sources.toml").resolve():
+        with demo_sites():
+            return cluster.up(cfg, sources)
+    return cluster.up(cfg, sources)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from claimwatch.status import main as status_main
+
+    return status_main(Path(args.sources))
+
+
+class CliError(Exception):
+    """A mistake in what was asked (a missing file, an unknown id): printed as one line, exit status 2."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (``claimwatch --help``)."""
     parser = argparse.ArgumentParser(prog="claimwatch", description="Militia attack claims: scrape, extract, load.")
@@ -344,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["dsn", "psql", "stop", "path", "add-analyst"])
     p.add_argument("name", nargs="?", help="add-analyst: the login name")
     p.add_argument("--statement-timeout", default="60s", help="add-analyst: per-statement time limit")
-    p.set_defaults(func=_cmd_warehouse)
+    p.set_defaults(func=_cmd_warehouse, psql_args=[])
 
     p = sub.add_parser("dictionary", help="the data dictionary (Markdown) from the warehouse's COMMENTs")
     p.add_argument("--out", help="write to this file (default: stdout)")
@@ -353,24 +391,74 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("airflow", help="Airflow UI, scheduler, DAG processor and triggerer on 127.0.0.1")
     p.add_argument("--sources", default=default_sources)
     p.set_defaults(func=_cmd_airflow)
+
+    p = sub.add_parser(
+        "cluster", help="Airflow on the CeleryExecutor (Redis broker, PostgreSQL metadata): up, down, drill"
+    )
+    p.add_argument("action", choices=["up", "down", "drill"])
+    p.add_argument("--workers", type=int, help="Celery workers (default 2)")
+    p.add_argument("--corpus", help="drill: JSON Lines corpus of channel posts to replay and ingest")
+    p.add_argument("--sources", default=default_sources, help="up: the registry the DAGs are built from")
+    p.add_argument("--port", type=int, default=int(os.environ.get("CLAIMWATCH_AIRFLOW_PORT", "8080")))
+    p.set_defaults(func=_cmd_cluster)
+
+    p = sub.add_parser("status", help="one line per source; exit 0 only when every enabled source is healthy")
+    p.add_argument("--sources", default=default_sources)
+    p.set_defaults(func=_cmd_status)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``claimwatch`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in DELEGATED:
-        import importlib
+    """Entry point of the ``claimwatch`` console script.
 
-        return int(importlib.import_module(DELEGATED[argv[0]]).main(argv[1:]))
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # its start-up chatter is not news to a user
-    return int(args.func(args))
+    A mistake in what was asked (a missing file, a bad registry, an unknown source) ends as one line on stderr
+    and exit status 2, Ctrl-C as one line and 130: a traceback is for bugs, not for typos."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "claimwatch"
+    try:
+        if argv and argv[0] in DELEGATED:
+            import importlib
+
+            return int(importlib.import_module(DELEGATED[argv[0]]).main(argv[1:]))
+        if argv[:2] == ["warehouse", "psql"]:  # everything after psql is psql's
+            args = build_parser().parse_args(argv[:2])
+            args.psql_args = argv[2:]
+        else:
+            args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        logging.getLogger("pgserver").setLevel(logging.WARNING)  # its start-up chatter is not news to a user
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print(f"claimwatch {command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = _user_error(exc)
+        if message is None:
+            raise
+        print(f"claimwatch {command}: {message}", file=sys.stderr)
+        return 2
+
+
+def _user_error(exc: Exception) -> str | None:
+    """The one-line message of an error that is the user's to fix, or None for a bug (which keeps its traceback)."""
+    from claimwatch.cluster import ClusterError
+    from claimwatch.registry import RegistryError
+
+    if isinstance(exc, CliError | RegistryError | ClusterError):
+        return str(exc)
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str) and ": no source with id" in exc.args[0]:
+        return exc.args[0]
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or exc}: no such file"
+    import psycopg2
+
+    if isinstance(exc, psycopg2.OperationalError):
+        return "cannot reach the warehouse: " + str(exc).strip().splitlines()[0]
+    return None
 
 
 if __name__ == "__main__":
