@@ -152,6 +152,41 @@ def psql_binary() -> str:
     return shutil.which("psql") or str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql")
 
 
+def redact_dsn(dsn: str) -> str:
+    """``dsn`` with its password replaced by ``***``: what may be printed or logged."""
+    import re
+
+    dsn = re.sub(r"(://[^:/@?]*:)[^@/?]*@", r"\1***@", dsn)  # URI form
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", dsn)  # key=value form
+
+
+def run_psql(dsn: str, arguments: list[str]) -> int:
+    """Run psql on the warehouse with ``arguments``; return its exit status.
+
+    The connection parameters, password included, go to psql through a private libpq service file (mode 0600,
+    removed afterwards), never its command line, where any user of the machine could read them, nor PGPASSWORD.
+    """
+    import signal
+    import subprocess
+    import tempfile
+
+    import psycopg2.extensions
+
+    params = {k: v for k, v in psycopg2.extensions.parse_dsn(dsn).items() if v}
+    with tempfile.TemporaryDirectory(prefix="claimwatch-psql-") as folder:
+        service_file = Path(folder) / "pg_service.conf"
+        fd = os.open(service_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("[claimwatch]\n" + "".join(f"{k}={v}\n" for k, v in params.items()))
+        env = {**os.environ, "PGSERVICEFILE": str(service_file), "PGSERVICE": "claimwatch"}
+        env.pop("PGPASSWORD", None)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is psql's (it cancels the query)
+        try:
+            return subprocess.run([psql_binary(), *arguments], env=env, check=False).returncode
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
 @contextlib.contextmanager
 def demo_sites() -> Iterator[tuple[str, str]]:
     """Serve the demo channels (port 8765) and the demo news site (port 8766) on loopback while in the block."""
@@ -185,7 +220,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f'  {psql_binary()} "host={socket_dir} dbname={EMBEDDED_DATABASE} user=postgres"')
         print("  (or: .venv/bin/claimwatch warehouse psql; stop it with: .venv/bin/claimwatch warehouse stop)")
     else:
-        print(f'\nQuery the warehouse with: psql "{dsn}"')
+        print(f'\nQuery the warehouse with: psql "{redact_dsn(dsn)}" (or: .venv/bin/claimwatch warehouse psql)')
     print("Try:  SELECT event_date, actor, weapon, target_country, location_name, status, claims, reports, sources")
     print("      FROM marts.events ORDER BY event_date;")
     print("      SELECT week_start, actor, sum(events), sum(claimed), sum(reported), sum(intercepted)")
@@ -219,15 +254,11 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
     from claimwatch.warehouse.connection import embedded_server_dir, stop_embedded, warehouse_dsn
 
     if args.action == "dsn":
-        print(warehouse_dsn())
+        print(redact_dsn(warehouse_dsn()))
     elif args.action == "stop":
         print("stopped" if stop_embedded() else "the embedded warehouse was not running")
     elif args.action == "psql":
-        psql = psql_binary()
-        # libpq reads the whole DSN from PGDATABASE (a conninfo string is allowed there): a password in it stays
-        # out of argv, where every user of the machine could read it in ps.
-        os.environ["PGDATABASE"] = warehouse_dsn()
-        os.execvp(psql, [psql, *args.psql_args])
+        return run_psql(warehouse_dsn(), args.psql_args)
     elif args.action == "path":
         print(embedded_server_dir())
     elif args.action == "add-analyst":
