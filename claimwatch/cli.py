@@ -263,6 +263,27 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
         print(embedded_server_dir())
     elif args.action == "add-analyst":
         return _add_analyst(args)
+    elif args.action == "add-loader":
+        return _add_loader(args)
+    return 0
+
+
+def _add_loader(args: argparse.Namespace) -> int:
+    """``claimwatch warehouse add-loader NAME``: the pipeline's login in claimwatch_loader (created, or its password
+    reset). The password comes from ``CLAIMWATCH_LOADER_PASSWORD`` only: it never goes on a command line."""
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import warehouse_dsn
+    from claimwatch.warehouse.access import add_loader
+
+    if not args.name:
+        raise CliError("warehouse add-loader: give the login name")
+    password = os.environ.get("CLAIMWATCH_LOADER_PASSWORD")
+    if not password:
+        raise CliError("warehouse add-loader: set CLAIMWATCH_LOADER_PASSWORD to the login's password")
+    dsn = warehouse_dsn()
+    prepare_warehouse(dsn)
+    created = add_loader(dsn, args.name, password)
+    print(f"{'created' if created else 'updated'} login {args.name} (claimwatch_loader: writes raw, core, ops)")
     return 0
 
 
@@ -408,10 +429,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reprocess)
 
     p = sub.add_parser(
-        "warehouse", help="the warehouse: print its DSN, open psql, stop the embedded server, add an analyst login"
+        "warehouse",
+        help="the warehouse: print its DSN, open psql, stop the embedded server, add an analyst or pipeline login",
     )
-    p.add_argument("action", choices=["dsn", "psql", "stop", "path", "add-analyst"])
-    p.add_argument("name", nargs="?", help="add-analyst: the login name")
+    p.add_argument("action", choices=["dsn", "psql", "stop", "path", "add-analyst", "add-loader"])
+    p.add_argument("name", nargs="?", help="add-analyst, add-loader: the login name")
     p.add_argument("--statement-timeout", default="60s", help="add-analyst: per-statement time limit")
     p.set_defaults(func=_cmd_warehouse, psql_args=[])
 
@@ -478,8 +500,9 @@ def _user_error(exc: Exception) -> str | None:
     """The one-line message of an error that is the user's to fix, or None for a bug (which keeps its traceback)."""
     from claimwatch.cluster import ClusterError
     from claimwatch.registry import RegistryError
+    from claimwatch.warehouse.access import AccessError
 
-    if isinstance(exc, CliError | RegistryError | ClusterError):
+    if isinstance(exc, CliError | RegistryError | ClusterError | AccessError):
         return str(exc)
     if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str) and ": no source with id" in exc.args[0]:
         return exc.args[0]
