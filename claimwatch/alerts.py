@@ -74,7 +74,9 @@ class WebhookNotifier(BaseNotifier):
         try:
             conn = Connection.get(self.conn_id)
         except Exception:  # AirflowNotFoundException and friends: no webhook configured here
-            log.warning("no Airflow connection %r: alert not sent", self.conn_id)
+            conn = None
+        if conn is None or not conn.host:  # compose passes an empty AIRFLOW_CONN_CLAIMWATCH_ALERTS when none is set
+            log.warning("no webhook in Airflow connection %r: alert not sent", self.conn_id)
             return
         payload = alert_payload(context, self.headline)
         request = urllib.request.Request(
