@@ -128,10 +128,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _start_and_stop(argv: list[str], env: dict[str, str], port: int, sig: int, ready: float = 300) -> None:
+def _start_and_stop(
+    argv: list[str], env: dict[str, str], port: int, sig: int, ready: float = 300, stop: list[str] | None = None
+) -> None:
     """Start a long-running command in its own session, wait for its api-server, send ``sig`` the way a terminal
-    (Ctrl-C: to the whole foreground group) or a service manager (SIGTERM: to the process) would, and check it
-    stopped cleanly: exit 0, no traceback, no process left, the port free."""
+    (Ctrl-C: to the whole foreground group) or a service manager (SIGTERM: to the process) would, or run the
+    ``stop`` command, and check it stopped cleanly: exit 0, no traceback, no process left, the port free."""
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -144,7 +146,10 @@ def _start_and_stop(argv: list[str], env: dict[str, str], port: int, sig: int, r
         time.sleep(3)  # let every component get going
         children = descendants(proc.pid)
         assert len(children) >= 4
-        if sig == signal.SIGINT:
+        if stop is not None:
+            stopped = subprocess.run(stop, env=env, capture_output=True, text=True, timeout=120)
+            assert stopped.returncode == 0 and stopped.stdout.strip() == "stopped", stopped.stdout + stopped.stderr
+        elif sig == signal.SIGINT:
             os.killpg(proc.pid, signal.SIGINT)
         else:
             proc.send_signal(sig)
@@ -167,7 +172,7 @@ def test_claimwatch_airflow_stops_cleanly(warehouse_dsn: str, tmp_path: Path, si
     _start_and_stop([sys.executable, "-m", "claimwatch.cli", "airflow", "--sources", str(registry)], env, port, sig)
 
 
-def test_cluster_up_stops_cleanly_on_sigterm(
+def test_cluster_down_stops_cluster_up_cleanly(
     machine_services: None, warehouse_dsn: str, pg_admin_dsn: str, tmp_path: Path
 ) -> None:
     port = free_port()
@@ -181,4 +186,6 @@ def test_cluster_up_stops_cleanly_on_sigterm(
     }
     env.pop("AIRFLOW_HOME", None)
     argv = [sys.executable, "-m", "claimwatch.cli", "cluster", "up", "--workers", "1", "--port", str(port)]
-    _start_and_stop([*argv, "--sources", str(registry)], env, port, signal.SIGTERM)
+    down = [sys.executable, "-m", "claimwatch.cli", "cluster", "down"]  # SIGTERM to `up`, which stops its children
+    _start_and_stop([*argv, "--sources", str(registry)], env, port, signal.SIGTERM, stop=down)
+    assert not (tmp_path / "data" / "cluster" / "cluster.json").exists()
