@@ -375,6 +375,8 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
 
     sources = Path(args.sources)
     load_registry(sources)
+    if (running := cluster.running_supervisor(cfg)) is not None:  # before touching any database
+        raise CliError(f"a cluster from {cfg.home} already runs (pid {running}): `claimwatch cluster down` stops it")
     prepare_warehouse(warehouse_dsn())
     if sources.resolve() == (PROJECT_ROOT / "sources.toml").resolve():
         with demo_sites():

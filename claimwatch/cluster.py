@@ -285,6 +285,10 @@ def up(cfg: ClusterConfig, sources: Path, console: Callable[[str], None] = print
     """``claimwatch cluster up``: run the cluster until Ctrl-C, SIGTERM or ``cluster down``; 0 on a clean stop."""
     from claimwatch.services import Services, stop_on_signals
 
+    if (running := running_supervisor(cfg)) is not None:
+        raise ClusterError(
+            f"a cluster from {cfg.home} already runs (pid {running}): `claimwatch cluster down` stops it"
+        )
     with stop_on_signals():
         try:
             env = cluster_env(cfg, sources)
@@ -309,6 +313,18 @@ def up(cfg: ClusterConfig, sources: Path, console: Callable[[str], None] = print
             return 0
         finally:
             cfg.state_file.unlink(missing_ok=True)
+
+
+def running_supervisor(cfg: ClusterConfig) -> int | None:
+    """The pid of the ``cluster up`` process of this home, if one is running."""
+    if not cfg.state_file.exists():
+        return None
+    pid = int(json.loads(cfg.state_file.read_text(encoding="utf-8"))["supervisor"])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
 
 
 def down(cfg: ClusterConfig, timeout: float = 60.0) -> bool:
