@@ -11,7 +11,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,20 @@ def airflow_env(sources: Path | None = None) -> dict[str, str]:
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": "8793",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        # Airflow's default of 32 task processes is for a big scheduler host, not a 2-core laptop or VM.
+        "AIRFLOW__CORE__PARALLELISM": str(machine_parallelism()),
     }
     if sources is not None:
         env["CLAIMWATCH_SOURCES"] = str(sources.resolve())
     return env
+
+
+def machine_parallelism() -> int:
+    """How many tasks this machine runs at once (``CLAIMWATCH_PARALLELISM``, default: the CPUs this process may
+    use). A task is a crawl plus CPU-bound extraction; more processes than cores only makes each one slower."""
+    if value := os.environ.get("CLAIMWATCH_PARALLELISM"):
+        return max(1, int(value))
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def apply_env(env: Mapping[str, str]) -> None:
@@ -84,24 +93,27 @@ def test_dag(dag: Any) -> str:
 
 
 def serve(port: int | None = None) -> int:
-    """Start Airflow's API server (UI), scheduler, DAG processor and triggerer on 127.0.0.1; block until ^C."""
-    ensure_metadata_db()
-    commands = [
-        ["api-server", "--host", "127.0.0.1", "--port", os.environ.get("AIRFLOW__API__PORT", "8080")],
-        ["scheduler", "--skip-serve-logs"],
-        ["dag-processor"],
-        ["triggerer", "--skip-serve-logs"],
-    ]
-    procs = [subprocess.Popen([sys.executable, "-m", "airflow", *cmd], env=os.environ.copy()) for cmd in commands]
-    print(f"Airflow UI: http://127.0.0.1:{os.environ.get('AIRFLOW__API__PORT', '8080')} (Ctrl-C to stop)")
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
-    return 0
+    """Start Airflow's API server (UI), scheduler, DAG processor and triggerer on 127.0.0.1; block until Ctrl-C
+    or SIGTERM, then stop them all (each in its own process group: nothing is left holding the port)."""
+    from claimwatch.services import Services, stop_on_signals
+
+    port = port or int(os.environ.get("AIRFLOW__API__PORT", "8080"))
+    commands = {
+        "api-server": ["api-server", "--host", "127.0.0.1", "--port", str(port)],
+        "scheduler": ["scheduler", "--skip-serve-logs"],
+        "dag-processor": ["dag-processor"],
+        "triggerer": ["triggerer", "--skip-serve-logs"],
+    }
+    with stop_on_signals():
+        try:
+            ensure_metadata_db()
+            with Services() as services:
+                for name, cmd in commands.items():
+                    services.start(name, [sys.executable, "-m", "airflow", *cmd], os.environ)
+                print(f"Airflow UI: http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
+                ended = services.wait_any()
+                print(f"claimwatch airflow: {ended} exited; stopping the others", file=sys.stderr, flush=True)
+                return 1
+        except KeyboardInterrupt:
+            print("claimwatch airflow: stopped", file=sys.stderr, flush=True)
+            return 0

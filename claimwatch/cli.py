@@ -152,6 +152,41 @@ def psql_binary() -> str:
     return shutil.which("psql") or str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql")
 
 
+def redact_dsn(dsn: str) -> str:
+    """``dsn`` with its password replaced by ``***``: what may be printed or logged."""
+    import re
+
+    dsn = re.sub(r"(://[^:/@?]*:)[^@/?]*@", r"\1***@", dsn)  # URI form
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", dsn)  # key=value form
+
+
+def run_psql(dsn: str, arguments: list[str]) -> int:
+    """Run psql on the warehouse with ``arguments``; return its exit status.
+
+    The connection parameters, password included, go to psql through a private libpq service file (mode 0600,
+    removed afterwards), never its command line, where any user of the machine could read them, nor PGPASSWORD.
+    """
+    import signal
+    import subprocess
+    import tempfile
+
+    import psycopg2.extensions
+
+    params = {k: v for k, v in psycopg2.extensions.parse_dsn(dsn).items() if v}
+    with tempfile.TemporaryDirectory(prefix="claimwatch-psql-") as folder:
+        service_file = Path(folder) / "pg_service.conf"
+        fd = os.open(service_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("[claimwatch]\n" + "".join(f"{k}={v}\n" for k, v in params.items()))
+        env = {**os.environ, "PGSERVICEFILE": str(service_file), "PGSERVICE": "claimwatch"}
+        env.pop("PGPASSWORD", None)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is psql's (it cancels the query)
+        try:
+            return subprocess.run([psql_binary(), *arguments], env=env, check=False).returncode
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
 @contextlib.contextmanager
 def demo_sites() -> Iterator[tuple[str, str]]:
     """Serve the demo channels (port 8765) and the demo news site (port 8766) on loopback while in the block."""
@@ -185,7 +220,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f'  {psql_binary()} "host={socket_dir} dbname={EMBEDDED_DATABASE} user=postgres"')
         print("  (or: .venv/bin/claimwatch warehouse psql; stop it with: .venv/bin/claimwatch warehouse stop)")
     else:
-        print(f'\nQuery the warehouse with: psql "{dsn}"')
+        print(f'\nQuery the warehouse with: psql "{redact_dsn(dsn)}" (or: .venv/bin/claimwatch warehouse psql)')
     print("Try:  SELECT event_date, actor, weapon, target_country, location_name, status, claims, reports, sources")
     print("      FROM marts.events ORDER BY event_date;")
     print("      SELECT week_start, actor, sum(events), sum(claimed), sum(reported), sum(intercepted)")
@@ -200,7 +235,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_crawl(args: argparse.Namespace) -> int:
     from claimwatch import crawl
+    from claimwatch.registry import find_source
 
+    find_source(args.sources, args.source)  # a bad registry or an unknown id: one line, before any crawling
     return crawl.main(["--sources", args.sources, "--source", args.source])
 
 
@@ -217,17 +254,36 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
     from claimwatch.warehouse.connection import embedded_server_dir, stop_embedded, warehouse_dsn
 
     if args.action == "dsn":
-        print(warehouse_dsn())
+        print(redact_dsn(warehouse_dsn()))
     elif args.action == "stop":
         print("stopped" if stop_embedded() else "the embedded warehouse was not running")
     elif args.action == "psql":
-        dsn = warehouse_dsn()
-        psql = psql_binary()
-        os.execvp(psql, [psql, dsn])
+        return run_psql(warehouse_dsn(), args.psql_args)
     elif args.action == "path":
         print(embedded_server_dir())
     elif args.action == "add-analyst":
         return _add_analyst(args)
+    elif args.action == "add-loader":
+        return _add_loader(args)
+    return 0
+
+
+def _add_loader(args: argparse.Namespace) -> int:
+    """``claimwatch warehouse add-loader NAME``: the pipeline's login in claimwatch_loader (created, or its password
+    reset). The password comes from ``CLAIMWATCH_LOADER_PASSWORD`` only: it never goes on a command line."""
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import warehouse_dsn
+    from claimwatch.warehouse.access import add_loader
+
+    if not args.name:
+        raise CliError("warehouse add-loader: give the login name")
+    password = os.environ.get("CLAIMWATCH_LOADER_PASSWORD")
+    if not password:
+        raise CliError("warehouse add-loader: set CLAIMWATCH_LOADER_PASSWORD to the login's password")
+    dsn = warehouse_dsn()
+    prepare_warehouse(dsn)
+    created = add_loader(dsn, args.name, password)
+    print(f"{'created' if created else 'updated'} login {args.name} (claimwatch_loader: writes raw, core, ops)")
     return 0
 
 
@@ -302,6 +358,42 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
     return airflow_local.serve()
 
 
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from claimwatch import cluster
+
+    if args.action == "drill":
+        if not args.corpus:
+            raise CliError("cluster drill: give --corpus FILE.jsonl")
+        return cluster.drill(Path(args.corpus), workers=args.workers or 2)
+    cfg = cluster.ClusterConfig.from_env(workers=args.workers or 2, port=args.port)
+    if args.action == "down":
+        print("stopped" if cluster.down(cfg) else "no cluster was running")
+        return 0
+    from claimwatch.registry import load_registry
+    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.warehouse import warehouse_dsn
+
+    sources = Path(args.sources)
+    load_registry(sources)
+    if (running := cluster.running_supervisor(cfg)) is not None:  # before touching any database
+        raise CliError(f"a cluster from {cfg.home} already runs (pid {running}): `claimwatch cluster down` stops it")
+    prepare_warehouse(warehouse_dsn())
+    if sources.resolve() == (PROJECT_ROOT / "sources.toml").resolve():
+        with demo_sites():
+            return cluster.up(cfg, sources)
+    return cluster.up(cfg, sources)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from claimwatch.status import main as status_main
+
+    return status_main(Path(args.sources))
+
+
+class CliError(Exception):
+    """A mistake in what was asked (a missing file, an unknown id): printed as one line, exit status 2."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (``claimwatch --help``)."""
     parser = argparse.ArgumentParser(prog="claimwatch", description="Militia attack claims: scrape, extract, load.")
@@ -339,12 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reprocess)
 
     p = sub.add_parser(
-        "warehouse", help="the warehouse: print its DSN, open psql, stop the embedded server, add an analyst login"
+        "warehouse",
+        help="the warehouse: print its DSN, open psql, stop the embedded server, add an analyst or pipeline login",
     )
-    p.add_argument("action", choices=["dsn", "psql", "stop", "path", "add-analyst"])
-    p.add_argument("name", nargs="?", help="add-analyst: the login name")
+    p.add_argument("action", choices=["dsn", "psql", "stop", "path", "add-analyst", "add-loader"])
+    p.add_argument("name", nargs="?", help="add-analyst, add-loader: the login name")
     p.add_argument("--statement-timeout", default="60s", help="add-analyst: per-statement time limit")
-    p.set_defaults(func=_cmd_warehouse)
+    p.set_defaults(func=_cmd_warehouse, psql_args=[])
 
     p = sub.add_parser("dictionary", help="the data dictionary (Markdown) from the warehouse's COMMENTs")
     p.add_argument("--out", help="write to this file (default: stdout)")
@@ -353,24 +446,75 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("airflow", help="Airflow UI, scheduler, DAG processor and triggerer on 127.0.0.1")
     p.add_argument("--sources", default=default_sources)
     p.set_defaults(func=_cmd_airflow)
+
+    p = sub.add_parser(
+        "cluster", help="Airflow on the CeleryExecutor (Redis broker, PostgreSQL metadata): up, down, drill"
+    )
+    p.add_argument("action", choices=["up", "down", "drill"])
+    p.add_argument("--workers", type=int, help="Celery workers (default 2)")
+    p.add_argument("--corpus", help="drill: JSON Lines corpus of channel posts to replay and ingest")
+    p.add_argument("--sources", default=default_sources, help="up: the registry the DAGs are built from")
+    p.add_argument("--port", type=int, default=int(os.environ.get("CLAIMWATCH_AIRFLOW_PORT", "8080")))
+    p.set_defaults(func=_cmd_cluster)
+
+    p = sub.add_parser("status", help="one line per source; exit 0 only when every enabled source is healthy")
+    p.add_argument("--sources", default=default_sources)
+    p.set_defaults(func=_cmd_status)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``claimwatch`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in DELEGATED:
-        import importlib
+    """Entry point of the ``claimwatch`` console script.
 
-        return int(importlib.import_module(DELEGATED[argv[0]]).main(argv[1:]))
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # its start-up chatter is not news to a user
-    return int(args.func(args))
+    A mistake in what was asked (a missing file, a bad registry, an unknown source) ends as one line on stderr
+    and exit status 2, Ctrl-C as one line and 130: a traceback is for bugs, not for typos."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "claimwatch"
+    try:
+        if argv and argv[0] in DELEGATED:
+            import importlib
+
+            return int(importlib.import_module(DELEGATED[argv[0]]).main(argv[1:]))
+        if argv[:2] == ["warehouse", "psql"]:  # everything after psql is psql's
+            args = build_parser().parse_args(argv[:2])
+            args.psql_args = argv[2:]
+        else:
+            args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        logging.getLogger("pgserver").setLevel(logging.WARNING)  # its start-up chatter is not news to a user
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print(f"claimwatch {command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = _user_error(exc)
+        if message is None:
+            raise
+        print(f"claimwatch {command}: {message}", file=sys.stderr)
+        return 2
+
+
+def _user_error(exc: Exception) -> str | None:
+    """The one-line message of an error that is the user's to fix, or None for a bug (which keeps its traceback)."""
+    from claimwatch.cluster import ClusterError
+    from claimwatch.registry import RegistryError
+    from claimwatch.warehouse.access import AccessError
+
+    if isinstance(exc, CliError | RegistryError | ClusterError | AccessError):
+        return str(exc)
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str) and ": no source with id" in exc.args[0]:
+        return exc.args[0]
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or exc}: no such file"
+    import psycopg2
+
+    if isinstance(exc, psycopg2.OperationalError):
+        return "cannot reach the warehouse: " + str(exc).strip().splitlines()[0]
+    return None
 
 
 if __name__ == "__main__":

@@ -12,11 +12,13 @@ import argparse
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from claimwatch.config import warehouse_reconnect_seconds
 from claimwatch.registry import Source, find_source
@@ -174,16 +176,64 @@ def read_summary(stdout: str) -> dict[str, Any] | None:
     return summary
 
 
+# Scrapy's log format ('%(asctime)s [%(name)s] %(levelname)s: %(message)s'), as the crawl process writes it.
+_SCRAPY_LINE = re.compile(r"^\S+ \S+ \[(?P<name>[^\]]+)\] (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL): (?P<msg>.*)$")
+
+
+def relay_log(stream: IO[str], logger: logging.Logger) -> str | None:
+    """Re-log the crawl process's stderr line by line at each line's own level; return the last ERROR line.
+
+    Airflow writes a task's raw stderr at ERROR, so a successful crawl would look like a failed one (every
+    Scrapy line red in the UI). Lines without a level (a traceback's continuation) keep the level of the line
+    they continue; output before any Scrapy line (a crash at start-up) is a WARNING until the exit code tells.
+    """
+    level = logging.WARNING
+    last_error = None
+    for raw in stream:
+        line = raw.rstrip("\n")
+        if not line:
+            continue
+        match = _SCRAPY_LINE.match(line)
+        if match:
+            level = int(logging.getLevelNamesMapping()[match["level"]])
+            line = f"[{match['name']}] {match['msg']}"
+        logger.log(level, "%s", line)
+        if level >= logging.ERROR or (match is None and line.split(":", 1)[0].endswith(("Error", "Exception"))):
+            last_error = line
+    return last_error
+
+
 def run_subprocess(
     source: Source, sources_file: str, dsn: str, ctx: RunContext, timeout: float | None = None
 ) -> dict[str, Any]:
-    """Run :func:`crawl` in a child process; return its summary row. Raises CalledProcessError on failure."""
+    """Run :func:`crawl` in a child process; return its summary row. Raises CalledProcessError on failure.
+
+    The child's stderr (Scrapy's log) is relayed through :func:`relay_log` as it comes; the DSN reaches the
+    child through its environment, never its command line."""
     cmd = crawl_command(sources_file, source.id, ctx)
     env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn}
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False)
-    summary = read_summary(proc.stdout)
+    child_log = logging.getLogger("claimwatch.crawl.process")
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        err_stream = proc.stderr
+        relay_result: list[str | None] = [None]
+        relay = threading.Thread(target=lambda: relay_result.__setitem__(0, relay_log(err_stream, child_log)))
+        relay.start()
+        killer = threading.Timer(timeout, proc.kill) if timeout else None
+        if killer:
+            killer.start()
+        try:
+            stdout = proc.stdout.read()
+            proc.wait()
+        finally:
+            if killer:
+                killer.cancel()
+            relay.join()
+    summary = read_summary(stdout)
     if proc.returncode != 0 or summary is None:
-        raise CrawlFailed(proc.returncode, cmd, output=proc.stdout, summary=summary)
+        reason = relay_result[0] or (summary or {}).get("error_reasons") or "no summary"
+        log.error("crawl of %s failed (exit %s): %s", source.id, proc.returncode, reason)
+        raise CrawlFailed(proc.returncode, cmd, output=stdout, summary=summary)
     return summary
 
 

@@ -135,3 +135,23 @@ def refresh_marts() -> dict[str, float]:
     from claimwatch.marts import refresh
 
     return refresh(dsn())
+
+
+class SourcesUnhealthy(RuntimeError):
+    """A source is stale, has never succeeded or failed last; the message names each one (it is the alert)."""
+
+
+def check_source_health(registry: str) -> list[dict[str, Any]]:
+    """Judge every source of the registry (:mod:`claimwatch.status`); raise :class:`SourcesUnhealthy` naming the
+    ones that are not healthy, so the task fails and its notifier alerts."""
+    from dataclasses import asdict
+
+    from claimwatch.registry import load_registry
+    from claimwatch.status import source_statuses, unhealthy_summary
+
+    statuses = source_statuses(dsn(), load_registry(registry))
+    for status in statuses:
+        log.info("%s %s: %s", status.source_id, status.state, status.detail)
+    if summary := unhealthy_summary(statuses):
+        raise SourcesUnhealthy(summary)
+    return [asdict(s) for s in statuses]

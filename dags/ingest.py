@@ -15,6 +15,8 @@ One DAG per enabled entry of the source registry (`sources.toml`, or the file na
    writes `ops.dq_results` and fails loudly when one fails.
 5. **publish** emits the `claimwatch_core` Asset; the `marts` DAG refreshes `marts.*` on it.
 
+A task that fails its last retry alerts through the `claimwatch_alerts` webhook (an Airflow connection).
+
 The warehouse is the Airflow connection `claimwatch_warehouse` when defined, else
 `CLAIMWATCH_WAREHOUSE_DSN`, else the embedded PostgreSQL. Owner: data engineering.
 """
@@ -27,6 +29,7 @@ from typing import Any
 from airflow.sdk import Asset, dag, get_current_context, task
 
 from claimwatch import tasks
+from claimwatch.alerts import WebhookNotifier
 from claimwatch.config import dag_retries, dag_retry_delay_seconds, sources_file
 from claimwatch.registry import Source, enabled_sources
 
@@ -38,6 +41,8 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_delay": timedelta(seconds=dag_retry_delay_seconds()),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
+    # after the last retry: a webhook alert (Airflow connection claimwatch_alerts; none configured, none sent)
+    "on_failure_callback": WebhookNotifier(),
 }
 
 

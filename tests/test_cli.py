@@ -84,3 +84,85 @@ def test_run_lands_a_registry_through_its_dags_and_prints_the_summary(warehouse_
     assert row[1:3] == ["telegram", "success"] and int(row[4]) == len(posts)  # new rows = distinct posts
     logs = list((tmp_path / "data" / "logs").glob("run-*.log"))
     assert logs and "ingest__edits" in logs[0].read_text(encoding="utf-8", errors="replace")
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The command failed with exactly one line on stderr and no traceback; return that line."""
+    assert result.returncode != 0, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+def test_crawl_of_an_unknown_source_is_one_line(tmp_path: Path) -> None:
+    line = _one_clear_line(_claimwatch("crawl", "--sources", str(PROJECT_ROOT / "sources.toml"), "--source", "nope"))
+    assert line == f"claimwatch crawl: {PROJECT_ROOT / 'sources.toml'}: no source with id 'nope'"
+
+
+def test_crawl_with_a_bad_or_missing_registry_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[source]]\nid = "x"\nkind = "telegram"\n', encoding="utf-8")
+    line = _one_clear_line(_claimwatch("crawl", "--sources", str(bad), "--source", "x"))
+    assert line == f"claimwatch crawl: {bad}: [[source]] #1 (id='x'): field 'channel': required for telegram: " + (
+        "the channel's public username"
+    )
+    line = _one_clear_line(_claimwatch("crawl", "--sources", str(tmp_path / "missing.toml"), "--source", "x"))
+    assert line == f"claimwatch crawl: {tmp_path / 'missing.toml'}: no such registry file"
+    line = _one_clear_line(_claimwatch("status", "--sources", str(tmp_path / "missing.toml")))
+    assert line == f"claimwatch status: {tmp_path / 'missing.toml'}: no such registry file"
+
+
+def test_missing_input_and_corpus_files_are_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    assert _one_clear_line(_claimwatch("extract", "--input", str(missing))) == (
+        f"claimwatch extract: --input {missing}: no such file"
+    )
+    line = _one_clear_line(_claimwatch("replay", "--corpus", str(missing), "--port", "0"))
+    assert line.startswith("claimwatch replay: ") and str(missing) in line
+    assert _one_clear_line(_claimwatch("cluster", "drill", "--corpus", str(missing))) == (
+        f"claimwatch cluster: {missing}: no such corpus file"
+    )
+    assert (
+        _one_clear_line(_claimwatch("cluster", "drill"))
+        == "claimwatch cluster: cluster drill: give --corpus FILE.jsonl"
+    )
+
+
+def test_warehouse_psql_passes_its_arguments_and_keeps_the_password_off_argv(warehouse_dsn: str) -> None:
+    from urllib.parse import urlsplit
+
+    # the test server trusts loopback, so a password in the DSN is accepted and ignored: enough to see where it goes
+    parts = urlsplit(warehouse_dsn)
+    if parts.hostname is None:
+        import pytest
+
+        pytest.skip("the embedded warehouse listens on a socket only")
+    secret = "s3cret-pw-123"
+    dsn = warehouse_dsn.replace(f"{parts.username}@", f"{parts.username}:{secret}@", 1)
+    result = subprocess.run(
+        [sys.executable, "-m", "claimwatch.cli", "warehouse", "psql", "-At", "-c", "SELECT current_database()"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == parts.path.lstrip("/")
+    # what psql's own command line holds, read from inside psql
+    argv = subprocess.run(
+        [sys.executable, "-m", "claimwatch.cli", "warehouse", "psql", "-c", r"\! tr '\0' ' ' < /proc/$PPID/cmdline"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn},
+    )
+    assert argv.returncode == 0, argv.stderr
+    assert "psql" in argv.stdout and secret not in argv.stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "claimwatch.cli", "warehouse", "dsn"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn},
+    )
+    assert shown.stdout.strip() == dsn.replace(secret, "***")

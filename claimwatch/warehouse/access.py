@@ -43,6 +43,21 @@ def add_analyst(dsn: str, name: str, password: str, statement_timeout: str = "60
         )
 
 
+def add_loader(dsn: str, name: str, password: str) -> bool:
+    """Create the pipeline's login ``name``, member of ``claimwatch_loader``, or reset its password when it exists
+    (a deployment's init runs again on every start); return whether it was created."""
+    if not _ROLE.match(name):
+        raise AccessError(f"{name!r}: a role name is lower-case letters, digits and _ (2 to 63 characters)")
+    if name.startswith(("pg_", "claimwatch_")):
+        raise AccessError(f"{name!r}: names starting with pg_ or claimwatch_ are reserved")
+    with connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(query("analyst_exists"), {"name": name})
+        exists = cur.fetchone() is not None
+        statement = query("loader_password" if exists else "loader_create")
+        cur.execute(sql.SQL(statement).format(name=sql.Identifier(name)), {"password": password})
+    return not exists
+
+
 def dictionary(dsn: str) -> str:
     """The data dictionary as Markdown, from the COMMENTs of the warehouse's schemas."""
     with connect(dsn) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:

@@ -73,8 +73,10 @@ def migrate(dsn: str | None = None, folder: Path = MIGRATIONS_DIR) -> list[str]:
     with connect(dsn, application_name="claimwatch-migrate") as conn, conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
         try:
-            cur.execute(query("migrations_bootstrap"))
-            conn.commit()
+            cur.execute(query("migrations_table_exists"))
+            if not cur.fetchone()[0]:
+                cur.execute(query("migrations_bootstrap"))
+                conn.commit()
             applied = _applied(conn)
             for migration in wanted:
                 if migration.version in applied:
