@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     conn.cursor().execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
     dsn = database_dsn(admin, name)
     try:
-        from claimwatch.tasks import prepare_warehouse
+        from claimwatch.pipeline.tasks import prepare_warehouse
 
         prepare_warehouse(dsn)
         t0 = time.perf_counter()

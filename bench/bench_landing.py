@@ -29,7 +29,7 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from claimwatch.replay import ReplayServer  # noqa: E402
+from claimwatch.tools.replay import ReplayServer  # noqa: E402
 from claimwatch.warehouse.connection import database_dsn, ensure_database  # noqa: E402
 from claimwatch.warehouse.migrate import migrate  # noqa: E402
 from tests.crawl_helpers import run_crawl, telegram_entry, write_registry  # noqa: E402
@@ -95,9 +95,9 @@ def main() -> int:
         rerun_started = time.perf_counter()
         _, again, _ = run_crawl(registry, "naya", dsn)
         rerun_wall = time.perf_counter() - rerun_started
-    from claimwatch.load_claims import extract_documents
-    from claimwatch.normalize import normalize_documents
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
+    from claimwatch.transform.load_claims import extract_documents
+    from claimwatch.transform.normalize import normalize_documents
 
     prepare_warehouse(dsn)
     started = time.perf_counter()

@@ -5,8 +5,8 @@ post ``i`` takes the text of shared post ``i mod 7369`` plus a line naming its n
 (its own content hash) while the text stays real; posts are one minute apart. The channel is served on loopback by
 the replay server with politeness off, and each step runs in its own process, exactly as the DAG runs it:
 
-- crawl + land: ``python -m claimwatch.crawl`` (the DAG's crawl task);
-- normalize, extract, events + marts: the DAG's task bodies (``claimwatch.tasks``).
+- crawl + land: ``python -m claimwatch.ingest.crawl`` (the DAG's crawl task);
+- normalize, extract, events + marts: the DAG's task bodies (``claimwatch.pipeline.tasks``).
 
 For each step it prints items, seconds, items/s and the peak RSS of that process; then a bare ``COPY`` of the same
 raw rows (the floor no loader can beat) and the ratio; then a re-run of every step, which must be O(new): the crawl
@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_landing import _admin_dsn, _database  # noqa: E402
-from claimwatch.crawl import crawl_command, read_summary  # noqa: E402
-from claimwatch.replay import ReplayServer  # noqa: E402
-from claimwatch.tasks import prepare_warehouse  # noqa: E402
+from claimwatch.ingest.crawl import crawl_command, read_summary  # noqa: E402
+from claimwatch.pipeline.tasks import prepare_warehouse  # noqa: E402
+from claimwatch.tools.replay import ReplayServer  # noqa: E402
 from tests.crawl_helpers import telegram_entry, write_registry  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "channel-posts" / "naya_foriraq.jsonl"
@@ -50,7 +50,7 @@ CHANNEL = "synthetic"
 # Each step as the DAG task runs it, in a fresh process: prints one JSON line with its counts.
 _STEP = """
 import json, sys
-from claimwatch import tasks
+from claimwatch.pipeline import tasks
 step = sys.argv[1]
 if step == "normalize":
     out = tasks.normalize_source("synthetic")

@@ -16,8 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from claimwatch.replay import ReplayServer
-from claimwatch.telegram_preview import parse_preview_page
+from claimwatch.parse.telegram_preview import parse_preview_page
+from claimwatch.tools.replay import ReplayServer
 
 CORPUS_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CORPUS = CORPUS_ROOT / "channel-posts" / "naya_foriraq.jsonl"

@@ -1,6 +1,6 @@
 """Evaluate article extraction on the article-extraction benchmark (181 real pages), through the real CLI.
 
-Runs ``python -m claimwatch.extract_articles <benchmark>/html`` in a subprocess (the same path the pipeline
+Runs ``python -m claimwatch.tools.extract_articles <benchmark>/html`` in a subprocess (the same path the pipeline
 and the ``claimwatch extract-articles`` command take: reading .html.gz, charset handling, JSON Lines out),
 scores its ``body`` against ``ground-truth.json`` with the benchmark's method (``bench/article_scoring.py``),
 and prints it beside trafilatura's default ``trafilatura.extract(html)`` measured in the same run.
@@ -31,7 +31,7 @@ def run_cli(html_dir: Path) -> tuple[dict[str, str | None], dict[str, str], floa
     """Bodies and errors by page id from the CLI, and its wall-clock time (including interpreter start-up)."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "claimwatch.extract_articles", str(html_dir)],
+        [sys.executable, "-m", "claimwatch.tools.extract_articles", str(html_dir)],
         cwd=PROJECT,
         capture_output=True,
         text=True,

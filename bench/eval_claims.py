@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from claimwatch.claims.labels import FIELDS, KINDS  # noqa: E402
 from claimwatch.claims.scoring import operation_scores, post_scores  # noqa: E402
-from claimwatch.extract_jsonl import run_extract  # noqa: E402
+from claimwatch.tools.extract_jsonl import run_extract  # noqa: E402
 
 GOLD_DIR = ROOT.parent / "shared" / "corpus" / "claims-gold"
 FIRST_SCORE = ROOT / "bench" / "gold" / "frozen_test" / "first_score.json"

@@ -59,7 +59,7 @@ if "--module" in sys.argv:
     _use_module(sys.argv[sys.argv.index("--module") + 1])
 
 from claimwatch.claims.train import examples, label_set, training_set_names  # noqa: E402
-from claimwatch.textnorm import normalize_for_matching  # noqa: E402
+from claimwatch.text.textnorm import normalize_for_matching  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "channel-posts" / "naya_foriraq.jsonl"
 _NON_ALNUM = re.compile(r"[\W_]+")

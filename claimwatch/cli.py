@@ -24,9 +24,9 @@ DEMO_NEWS_PORT = 8766
 
 # Commands whose module owns its argument parser (each also runs as ``python -m <module>``).
 DELEGATED = {
-    "extract": "claimwatch.extract_jsonl",
-    "extract-articles": "claimwatch.extract_articles",
-    "replay": "claimwatch.replay",
+    "extract": "claimwatch.tools.extract_jsonl",
+    "extract-articles": "claimwatch.tools.extract_articles",
+    "replay": "claimwatch.tools.replay",
     "train": "claimwatch.claims.train",
     "review": "claimwatch.transform.corrections",
     "report": "claimwatch.report",
@@ -34,7 +34,7 @@ DELEGATED = {
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.warehouse import warehouse_dsn
 
     applied = prepare_warehouse(warehouse_dsn())
@@ -96,9 +96,9 @@ def run_sources(sources: Path, verbose: bool = False) -> int:
     """
     import psycopg2.extras
 
-    from claimwatch import airflow_local
+    from claimwatch.pipeline import airflow_local
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.registry import RegistryError, enabled_sources
-    from claimwatch.tasks import prepare_warehouse
     from claimwatch.warehouse import connect, query, warehouse_dsn
 
     try:
@@ -190,7 +190,7 @@ def run_psql(dsn: str, arguments: list[str]) -> int:
 @contextlib.contextmanager
 def demo_sites() -> Iterator[tuple[str, str]]:
     """Serve the demo channels (port 8765) and the demo news site (port 8766) on loopback while in the block."""
-    from claimwatch.replay import ReplayServer
+    from claimwatch.tools.replay import ReplayServer
 
     channels = sorted((DEMO_DIR / "channels").glob("*.jsonl"))
     try:
@@ -234,7 +234,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_crawl(args: argparse.Namespace) -> int:
-    from claimwatch import crawl
+    from claimwatch.ingest import crawl
     from claimwatch.registry import find_source
 
     find_source(args.sources, args.source)  # a bad registry or an unknown id: one line, before any crawling
@@ -242,7 +242,7 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _cmd_reprocess(args: argparse.Namespace) -> int:
-    from claimwatch.tasks import prepare_warehouse, reprocess
+    from claimwatch.pipeline.tasks import prepare_warehouse, reprocess
     from claimwatch.warehouse import warehouse_dsn
 
     prepare_warehouse(warehouse_dsn())
@@ -271,7 +271,7 @@ def _cmd_warehouse(args: argparse.Namespace) -> int:
 def _add_loader(args: argparse.Namespace) -> int:
     """``claimwatch warehouse add-loader NAME``: the pipeline's login in claimwatch_loader (created, or its password
     reset). The password comes from ``CLAIMWATCH_LOADER_PASSWORD`` only: it never goes on a command line."""
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.warehouse import warehouse_dsn
     from claimwatch.warehouse.access import add_loader
 
@@ -295,7 +295,7 @@ def _add_analyst(args: argparse.Namespace) -> int:
     import getpass
     import secrets
 
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.warehouse.access import AccessError, add_analyst
     from claimwatch.warehouse.connection import warehouse_dsn
 
@@ -329,7 +329,7 @@ def _add_analyst(args: argparse.Namespace) -> int:
 
 def _cmd_dictionary(args: argparse.Namespace) -> int:
     """``claimwatch dictionary [--out FILE]``: the data dictionary from the warehouse's COMMENTs, as Markdown."""
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.warehouse.access import dictionary
     from claimwatch.warehouse.connection import warehouse_dsn
 
@@ -345,10 +345,10 @@ def _cmd_dictionary(args: argparse.Namespace) -> int:
 
 
 def _cmd_airflow(args: argparse.Namespace) -> int:
-    from claimwatch import airflow_local
+    from claimwatch.pipeline import airflow_local
 
     airflow_local.apply_env(airflow_local.airflow_env(Path(args.sources)))
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.warehouse import warehouse_dsn
 
     prepare_warehouse(warehouse_dsn())
@@ -359,7 +359,7 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
 
 
 def _cmd_cluster(args: argparse.Namespace) -> int:
-    from claimwatch import cluster
+    from claimwatch.pipeline import cluster
 
     if args.action == "drill":
         if not args.corpus:
@@ -369,8 +369,8 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     if args.action == "down":
         print("stopped" if cluster.down(cfg) else "no cluster was running")
         return 0
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.registry import load_registry
-    from claimwatch.tasks import prepare_warehouse
     from claimwatch.warehouse import warehouse_dsn
 
     sources = Path(args.sources)
@@ -385,7 +385,7 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from claimwatch.status import main as status_main
+    from claimwatch.pipeline.status import main as status_main
 
     return status_main(Path(args.sources))
 
@@ -500,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _user_error(exc: Exception) -> str | None:
     """The one-line message of an error that is the user's to fix, or None for a bug (which keeps its traceback)."""
-    from claimwatch.cluster import ClusterError
+    from claimwatch.pipeline.cluster import ClusterError
     from claimwatch.registry import RegistryError
     from claimwatch.warehouse.access import AccessError
 

@@ -39,7 +39,7 @@ class _Table(BaseModel):
 
 
 class Politeness(_Table):
-    """How hard a source may be hit. Maps onto Scrapy settings (see ``spiders.settings_for``)."""
+    """How hard a source may be hit. Maps onto Scrapy settings (see ``claimwatch.ingest.crawl.scrapy_settings``)."""
 
     download_delay: float = Field(default=1.0, ge=0)
     concurrency: int = Field(default=2, ge=0)

@@ -28,9 +28,9 @@ from typing import Any
 
 from airflow.sdk import Asset, dag, get_current_context, task
 
-from claimwatch import tasks
-from claimwatch.alerts import WebhookNotifier
 from claimwatch.config import dag_retries, dag_retry_delay_seconds, sources_file
+from claimwatch.pipeline import tasks
+from claimwatch.pipeline.alerts import WebhookNotifier
 from claimwatch.registry import Source, enabled_sources
 
 CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
@@ -52,7 +52,7 @@ def _run_context() -> dict[str, Any]:
 
 
 def build_ingest_dag(source: Source, registry: str) -> Any:
-    """The ingest DAG of one source; the task bodies live in :mod:`claimwatch.tasks`."""
+    """The ingest DAG of one source; the task bodies live in :mod:`claimwatch.pipeline.tasks`."""
 
     @dag(
         dag_id=f"ingest__{source.id}",

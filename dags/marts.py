@@ -21,7 +21,7 @@ from airflow.sdk import Asset, dag, get_current_context, task
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from claimwatch import tasks
+from claimwatch.pipeline import tasks
 
 CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
 
-from claimwatch import tasks
+from claimwatch.pipeline import tasks
 
 CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
 

@@ -4,7 +4,7 @@
 Every 30 minutes, judges every source of the registry the way `claimwatch status` does: a source that has never
 succeeded, whose latest crawl failed, or whose last success is older than two intervals of its own schedule makes
 the **check** task fail, and the failure goes out through the `claimwatch_alerts` webhook (Airflow connection; see
-`claimwatch/alerts.py`). The alert names every unhealthy source and why.
+`claimwatch/pipeline/alerts.py`). The alert names every unhealthy source and why.
 
 A failed crawl also alerts from its own ingest DAG; this DAG catches what no task failure shows: a source whose
 DAG is paused, stuck or no longer scheduled. Owner: data engineering.
@@ -17,9 +17,9 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from claimwatch import tasks
-from claimwatch.alerts import WebhookNotifier
 from claimwatch.config import sources_file
+from claimwatch.pipeline import tasks
+from claimwatch.pipeline.alerts import WebhookNotifier
 
 
 @dag(

@@ -1,6 +1,7 @@
 """The claimwatch Scrapy project: one spider per source kind, configured from the source registry.
 
-Items say what is scraped (``items``), spiders say how to walk a site (``spiders/``), pipelines say
-where it goes (``pipelines``: the warehouse), settings say how politely (``settings``, tuned per source
-by :func:`spiders.settings.settings_for`).
+Spiders say how to walk a site (``spiders/``, one per source kind, named for it), pipelines say where it
+goes (``pipelines``: the warehouse), settings say how politely (``settings``, tuned per source by
+``claimwatch.ingest.crawl.scrapy_settings``). What they yield is the library's (``claimwatch.ingest.items``):
+the spiders depend on the library, never the reverse.
 """

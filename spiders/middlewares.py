@@ -15,7 +15,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
-from claimwatch.urls import on_allowed_domain
+from claimwatch.parse.urls import on_allowed_domain
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
-from claimwatch.load_raw import RawLoader, WarehouseUnavailable
-from spiders.items import QuarantineItem, RawDocumentItem
+from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
+from claimwatch.ingest.load_raw import RawLoader, WarehouseUnavailable
 
 log = logging.getLogger(__name__)
 

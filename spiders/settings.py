@@ -1,16 +1,13 @@
 """Scrapy settings of the claimwatch project: polite by default, tuned per source from the registry.
 
-Behaviour changes by settings, not by editing spiders: :func:`settings_for` maps a registry entry's
-``politeness`` table onto these names.
+Behaviour changes by settings, not by editing spiders: ``claimwatch.ingest.crawl.scrapy_settings`` maps a
+registry entry's ``politeness`` table onto these names, over these defaults.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from claimwatch import __version__
 from claimwatch.config import warehouse_reconnect_seconds
-from claimwatch.registry import Source
 
 BOT_NAME = "claimwatch"
 SPIDER_MODULES = ["spiders.spiders"]
@@ -70,20 +67,3 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
-
-
-def settings_for(source: Source) -> dict[str, Any]:
-    """Per-source overrides of the project settings, from the registry's ``politeness`` table."""
-    p = source.politeness
-    return {
-        "DOWNLOAD_DELAY": p.download_delay,
-        "DOWNLOAD_DELAY_JITTER": 0.5 if p.download_delay > 0 else 0.0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": max(1, p.concurrency),
-        "AUTOTHROTTLE_ENABLED": p.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": max(p.download_delay, 0.1),
-        "DOWNLOAD_MAXSIZE": p.max_response_bytes,
-        "DOWNLOAD_WARNSIZE": max(1, p.max_response_bytes // 2),
-        "RETRY_TIMES": p.retries,
-        "ROBOTSTXT_OBEY": p.obey_robots,
-        "DOWNLOAD_TIMEOUT": p.download_timeout,
-    }

@@ -27,7 +27,7 @@ CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 # database, the project's DAG folder) before any test can import it.
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="claimwatch-test-airflow-"))
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
-from claimwatch.airflow_local import airflow_env  # noqa: E402
+from claimwatch.pipeline.airflow_local import airflow_env  # noqa: E402
 from tests.shared_corpus import require_shared  # noqa: E402
 
 os.environ.update(airflow_env())

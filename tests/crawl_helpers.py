@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from claimwatch import crawl
+from claimwatch.ingest import crawl
 
 
 def write_registry(path: Path, *entries: str) -> Path:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimwatch.replay import Fault
+from claimwatch.tools.replay import Fault
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SITE = PROJECT_ROOT / "demo" / "news_site"

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from claimwatch.airflow_local import airflow_env, machine_parallelism
-from claimwatch.cluster import worker_concurrency
+from claimwatch.pipeline.airflow_local import airflow_env, machine_parallelism
+from claimwatch.pipeline.cluster import worker_concurrency
 
 
 def test_parallelism_follows_the_cpus_unless_overridden(monkeypatch: pytest.MonkeyPatch) -> None:

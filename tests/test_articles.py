@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.articles import ArticleExtractionError, clean_body, extract_article
+from claimwatch.parse.articles import ArticleExtractionError, clean_body, extract_article
 
 PROJECT = Path(__file__).resolve().parents[1]
 BENCHMARK = PROJECT.parent / "shared" / "corpus" / "articles" / "article-extraction-benchmark"

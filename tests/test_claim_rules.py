@@ -11,8 +11,8 @@ import pytest
 from claimwatch.claims.actors import actor_records, get_actor_matcher, guide_label
 from claimwatch.claims.gazetteer import get_gazetteer, location_records
 from claimwatch.claims.rules import extract_claims
-from claimwatch.extract_jsonl import run_extract
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.text.textnorm import normalize_for_matching
+from claimwatch.tools.extract_jsonl import run_extract
 from tests.shared_corpus import needs_shared
 
 POSTED = datetime(2026, 6, 8, 9, 0, tzinfo=UTC)  # 2026-06-08 (Monday) in Baghdad

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.extract_jsonl import run_extract
+from claimwatch.tools.extract_jsonl import run_extract
 from tests.gold_helpers import eval_module
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -62,7 +62,7 @@ def test_replay_refuses_a_public_address() -> None:
 
 
 def test_run_lands_a_registry_through_its_dags_and_prints_the_summary(warehouse_dsn: str, tmp_path: Path) -> None:
-    from claimwatch.replay import ReplayServer
+    from claimwatch.tools.replay import ReplayServer
     from tests.crawl_helpers import telegram_entry, write_registry
 
     corpus_file = PROJECT_ROOT / "demo" / "channels" / "demo_edits.jsonl"

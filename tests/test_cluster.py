@@ -19,8 +19,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from claimwatch.cluster import free_port
-from claimwatch.services import descendants
+from claimwatch.pipeline.cluster import free_port
+from claimwatch.pipeline.services import descendants
 from claimwatch.warehouse.connection import database_dsn
 from tests.crawl_helpers import telegram_entry, write_registry
 

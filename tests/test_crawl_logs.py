@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch import crawl
 from claimwatch.config import PROJECT_ROOT
+from claimwatch.ingest import crawl
 from claimwatch.registry import find_source
-from claimwatch.replay import ReplayServer
+from claimwatch.tools.replay import ReplayServer
 from tests.crawl_helpers import telegram_entry, write_registry
 
 DEMO_CHANNEL = PROJECT_ROOT / "demo" / "channels" / "demo_edits.jsonl"
@@ -26,7 +26,7 @@ def _closed_port() -> int:
 
 
 def _relayed(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name.startswith("claimwatch.crawl")]
+    return [r for r in caplog.records if r.name.startswith("claimwatch.ingest.crawl")]
 
 
 def test_a_successful_crawl_logs_scrapy_lines_at_their_level_and_no_error(

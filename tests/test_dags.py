@@ -8,9 +8,9 @@ from typing import Any
 import psycopg2
 import pytest
 
-from claimwatch import airflow_local
 from claimwatch.config import PROJECT_ROOT
-from claimwatch.replay import ReplayServer
+from claimwatch.pipeline import airflow_local
+from claimwatch.tools.replay import ReplayServer
 from tests.crawl_helpers import telegram_entry, write_registry
 
 DEMO_CHANNEL = PROJECT_ROOT / "demo" / "channels" / "demo_resistance_ar.jsonl"

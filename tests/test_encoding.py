@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.encoding import UndecodableDocument, decode_document
+from claimwatch.parse.encoding import UndecodableDocument, decode_document
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

@@ -8,10 +8,10 @@ from typing import Any
 import psycopg2
 import pytest
 
-from claimwatch.marts import refresh
 from claimwatch.transform import corrections
 from claimwatch.transform.event_store import EventStore
 from claimwatch.transform.events import Clusterer, LinkModel, Row, cluster_rows, fit_link_model, pair_features
+from claimwatch.transform.marts import refresh
 
 # a hand-set model: same day and place or same country within hours link; another place or country never does
 MODEL = LinkModel(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from claimwatch.extract_articles import page_id, run_extract_articles
+from claimwatch.tools.extract_articles import page_id, run_extract_articles
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,7 @@ def test_page_id_strips_only_page_suffixes() -> None:
 def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     write_pages(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "claimwatch.extract_articles", str(tmp_path / "plain-page.html")],
+        [sys.executable, "-m", "claimwatch.tools.extract_articles", str(tmp_path / "plain-page.html")],
         cwd=PROJECT,
         capture_output=True,
         text=True,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from claimwatch.claims.extract import extractor_version
-from claimwatch.extract_jsonl import parse_posted_at, run_extract
+from claimwatch.tools.extract_jsonl import parse_posted_at, run_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE_KEYS = ("kind", "actor", "weapon", "target_country", "location", "event_date", "intercepted")
@@ -96,7 +96,7 @@ def test_module_cli_reads_file_and_stdin(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    cmd = [sys.executable, "-m", "claimwatch.extract_jsonl"]
+    cmd = [sys.executable, "-m", "claimwatch.tools.extract_jsonl"]
     a = subprocess.run([*cmd, "--input", str(f)], capture_output=True, text=True, cwd=ROOT, check=True)
     b = subprocess.run(cmd, input=f.read_text(encoding="utf-8"), capture_output=True, text=True, cwd=ROOT, check=True)
     assert a.stdout == b.stdout

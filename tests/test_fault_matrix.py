@@ -22,8 +22,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql as pgsql
 
-from claimwatch import crawl
-from claimwatch.replay import Fault, ReplayServer
+from claimwatch.ingest import crawl
+from claimwatch.tools.replay import Fault, ReplayServer
 from claimwatch.warehouse.connection import database_dsn
 from tests import crawl_helpers, hostile_site
 from tests.hostile_site import BAD_CASES, SPECIAL, BadCase
@@ -160,7 +160,7 @@ def test_windows_1256_under_a_wrong_or_missing_charset_decodes_to_arabic(
 
 
 def test_the_sites_text_reaches_core_documents(hostile: dict[str, Any], module_warehouse: str) -> None:
-    from claimwatch.normalize import normalize_documents
+    from claimwatch.transform.normalize import normalize_documents
 
     normalize_documents(module_warehouse, "hostile_rss")
     texts = dict(rows(module_warehouse, "SELECT external_id, text FROM core.documents"))
@@ -429,7 +429,7 @@ def test_through_airflow_a_crawl_failed_by_the_warehouse_is_retried_and_the_dag_
     retry lands the rest (the issue's 7,369-post backfill with the warehouse crashing 10 s in, in small)."""
     import threading
 
-    from claimwatch import airflow_local
+    from claimwatch.pipeline import airflow_local
 
     airflow_local.ensure_metadata_db()
     posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 3000)

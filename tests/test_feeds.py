@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.feeds import NotAFeed, parse_feed, parse_feed_date
+from claimwatch.parse.feeds import NotAFeed, parse_feed, parse_feed_date
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "news_site"
 

@@ -12,7 +12,7 @@ import pytest
 
 from claimwatch.claims import gazetteer
 from claimwatch.claims.gazetteer import Gazetteer, fold_latin, get_gazetteer
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.text.textnorm import normalize_for_matching
 
 
 def places(text: str, gz: Gazetteer | None = None) -> list[tuple[str, str]]:

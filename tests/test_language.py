@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.language import detect_language
+from claimwatch.text.language import detect_language
 from tests.shared_corpus import require_shared
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

@@ -10,9 +10,9 @@ import psycopg2
 import pytest
 from psycopg2 import sql as pgsql
 
-from claimwatch import airflow_local
 from claimwatch.config import PROJECT_ROOT
-from claimwatch.replay import ReplayServer
+from claimwatch.pipeline import airflow_local
+from claimwatch.tools.replay import ReplayServer
 from claimwatch.warehouse.access import add_loader
 from tests.crawl_helpers import telegram_entry, write_registry
 
@@ -49,6 +49,14 @@ def test_ingest_and_marts_run_as_a_loader_login(
             assert cur.fetchone()[0] > 0
             cur.execute("SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = %s", (name,))
             assert cur.fetchone() == (False, False)
+        # raw is append-only for the pipeline: it landed every post above, and may change or remove none
+        for statement in ("UPDATE raw.documents SET body = ''", "DELETE FROM raw.documents", "TRUNCATE raw.documents"):
+            with (
+                psycopg2.connect(loader_dsn) as conn,
+                conn.cursor() as cur,
+                pytest.raises(psycopg2.errors.InsufficientPrivilege),
+            ):
+                cur.execute(statement)
     finally:
         with psycopg2.connect(warehouse_dsn) as conn, conn.cursor() as cur:
             cur.execute(pgsql.SQL("DROP ROLE IF EXISTS {}").format(pgsql.Identifier(name)))

@@ -1,6 +1,6 @@
 """Exact fingerprints and MinHash near-duplicate clustering."""
 
-from claimwatch.near_duplicates import NearDuplicateIndex, exact_fingerprint
+from claimwatch.text.near_duplicates import NearDuplicateIndex, exact_fingerprint
 
 BASE = (
     "حزب الله: مشاهد من عملية استهداف المقاومة الإسلامية بتاريخ 26-05-2026 آلية هامر تابعة لجيش العدو "

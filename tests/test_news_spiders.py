@@ -4,7 +4,7 @@ The demo site hard-codes ``http://127.0.0.1:8766`` in its feeds, sitemaps and ca
 with other engineers' tests, so instead of taking that fixed port each test copies the site, serves the copy on a
 free port and rewrites the host in the copy (the windows-1256 page is safe to rewrite: the host is ASCII).
 
-The spiders run the way the DAG runs them, in a ``claimwatch.crawl`` subprocess.
+The spiders run the way the DAG runs them, in a ``claimwatch.ingest.crawl`` subprocess.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import psycopg2
 import pytest
 from parsel import Selector
 
-from claimwatch.crawl import register_source
-from claimwatch.http_cache import FetchRecord, lookup, record_fetches
+from claimwatch.ingest.crawl import register_source
+from claimwatch.ingest.http_cache import FetchRecord, lookup, record_fetches
 from claimwatch.registry import Source
-from claimwatch.replay import Fault, ReplayServer
+from claimwatch.tools.replay import Fault, ReplayServer
 from spiders.spiders.news import choose_published_at, content_sha256, select_links
 from tests import crawl_helpers
 

@@ -17,8 +17,14 @@ from typing import Any
 
 import pytest
 
-from claimwatch.replay import Fault, ReplayServer, main, render_message
-from claimwatch.telegram_preview import PreviewPage, PreviewPost, parse_count, parse_message_html, parse_preview_page
+from claimwatch.parse.telegram_preview import (
+    PreviewPage,
+    PreviewPost,
+    parse_count,
+    parse_message_html,
+    parse_preview_page,
+)
+from claimwatch.tools.replay import Fault, ReplayServer, main, render_message
 from tests.shared_corpus import needs_shared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -386,7 +392,7 @@ def test_fault_spec_parsing() -> None:
 
 
 def test_cli_serves_with_faults(tiny_corpus: Path) -> None:
-    command = [sys.executable, "-m", "claimwatch.replay", "--corpus", str(tiny_corpus), "--port", "0"]
+    command = [sys.executable, "-m", "claimwatch.tools.replay", "--corpus", str(tiny_corpus), "--port", "0"]
     command += ["--page-size", "5", "--fault", "match=/s/tiny_chan,status=503,times=1"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

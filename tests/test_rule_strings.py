@@ -22,7 +22,7 @@ from claimwatch.claims import rules
 from claimwatch.claims.corpus import corpus_path, load_corpus
 from claimwatch.claims.labels import load_labels
 from claimwatch.claims.train import LABEL_SETS
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.text.textnorm import normalize_for_matching
 from tests.gold_helpers import ROOT
 from tests.shared_corpus import needs_shared
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.sitemaps import NotASitemap, gunzip_capped, parse_sitemap, parse_w3c_datetime
+from claimwatch.parse.sitemaps import NotASitemap, gunzip_capped, parse_sitemap, parse_w3c_datetime
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "news_site"
 BASE = "http://127.0.0.1:8766"

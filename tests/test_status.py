@@ -15,9 +15,9 @@ from pathlib import Path
 import psycopg2
 
 from claimwatch.config import PROJECT_ROOT
+from claimwatch.pipeline.status import judge, schedule_interval
 from claimwatch.registry import find_source
-from claimwatch.replay import ReplayServer
-from claimwatch.status import judge, schedule_interval
+from claimwatch.tools.replay import ReplayServer
 from tests.crawl_helpers import run_crawl, telegram_entry, write_registry
 
 DEMO_CHANNEL = PROJECT_ROOT / "demo" / "channels" / "demo_edits.jsonl"

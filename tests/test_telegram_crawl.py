@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from claimwatch.replay import Fault, ReplayServer
-from claimwatch.telegram_preview import parse_message_html
+from claimwatch.parse.telegram_preview import parse_message_html
+from claimwatch.tools.replay import Fault, ReplayServer
 from tests.crawl_helpers import crawl_command, run_crawl, telegram_entry, write_registry
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.telegram_preview import PreviewPage, parse_count, parse_message_html, parse_preview_page
+from claimwatch.parse.telegram_preview import PreviewPage, parse_count, parse_message_html, parse_preview_page
 from tests.shared_corpus import needs_shared
 
 TELEGRAM = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "telegram"

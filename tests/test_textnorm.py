@@ -1,6 +1,6 @@
 """Normalization: display form keeps what readers need, matching form folds what spelling varies."""
 
-from claimwatch.textnorm import clean_text, fold_arabic, normalize_for_matching, normalize_with_offsets
+from claimwatch.text.textnorm import clean_text, fold_arabic, normalize_for_matching, normalize_with_offsets
 
 
 def test_clean_text_keeps_emoji_and_line_breaks_but_drops_invisible_marks() -> None:

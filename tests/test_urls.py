@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.urls import (
+from claimwatch.parse.urls import (
     canonical_url,
     canonicalize,
     declared_canonical,

@@ -13,9 +13,9 @@ import pytest
 from psycopg2 import sql as pgsql
 
 from claimwatch.config import SQL_DIR
-from claimwatch.load_raw import RawLoader
+from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
+from claimwatch.ingest.load_raw import RawLoader
 from claimwatch.warehouse.migrate import MigrationError, discover, migrate
-from spiders.items import QuarantineItem, RawDocumentItem
 
 
 def _one(dsn: str, sql: str, *params: object) -> object:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from claimwatch.textnorm import fold_arabic, normalize_for_matching
+from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["ActorMatcher", "ActorMention", "actor_family", "actor_records", "get_actor_matcher", "guide_label"]
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from claimwatch.textnorm import fold_arabic, normalize_for_matching
+from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["BAGHDAD", "OLD_FOOTAGE_RE", "EventDate", "find_stated_date", "local_post_date", "resolve_event_date"]
 

@@ -31,7 +31,7 @@ from claimwatch.claims.features import PostView, text_view, with_rules
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
 from claimwatch.claims.model import ClaimModel, load_model
 from claimwatch.claims.rules import Extraction, Operation
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.text.textnorm import normalize_for_matching
 
 __all__ = ["Extraction", "Operation", "extract_claims", "extract_posts", "extractor_version", "read_post"]
 

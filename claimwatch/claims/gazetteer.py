@@ -49,8 +49,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from claimwatch import textnorm
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.text import textnorm
+from claimwatch.text.textnorm import normalize_for_matching
 
 __all__ = [
     "REGION_COUNTRIES",

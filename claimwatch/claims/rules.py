@@ -41,7 +41,7 @@ from typing import Any
 from claimwatch.claims.actors import ActorMention, actor_country, get_actor_matcher, guide_label
 from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
-from claimwatch.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
+from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
 

@@ -127,7 +127,7 @@ def fit(train_examples: Sequence[Example], settings: ModelSettings | None = None
 
 def predict(model: ClaimModel, items: Sequence[Example]) -> list[dict[str, Any]]:
     """The extractor's JSON output (the ``claimwatch extract`` fields) for labelled posts, with ``model``."""
-    from claimwatch.extract_jsonl import extraction_fields
+    from claimwatch.tools.extract_jsonl import extraction_fields
 
     out = []
     for voice in dict.fromkeys(e.voice for e in items):

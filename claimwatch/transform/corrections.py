@@ -169,8 +169,8 @@ def split(dsn: str, event_id: int, claim_ids: list[int], analyst: str, note: str
 
 def settle(dsn: str) -> dict[str, Any]:
     """Re-place the rows the corrections moved and refresh the marts, so the correction shows at once."""
-    from claimwatch.marts import refresh
     from claimwatch.transform.events import cluster_new
+    from claimwatch.transform.marts import refresh
 
     return {"events": cluster_new(dsn), "marts": refresh(dsn)}
 
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("list", help="the latest corrections")
     p.add_argument("--limit", type=int, default=20)
     args = parser.parse_args(argv)
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.warehouse import warehouse_dsn
 
     dsn = args.dsn or warehouse_dsn()

@@ -63,7 +63,7 @@ def words_of(text: str | None) -> frozenset[str]:
     """The content words of a text as light stems (matching form), for a plain overlap measure that sees through
     Arabic clitics ("والطائرات" and "طائرات" share a stem)."""
     from claimwatch.claims.features import stem_text
-    from claimwatch.textnorm import normalize_for_matching
+    from claimwatch.text.textnorm import normalize_for_matching
 
     return frozenset(_WORD.findall(stem_text(normalize_for_matching((text or "")[:800]))))
 

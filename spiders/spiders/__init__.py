@@ -1,15 +1,2 @@
-"""One spider per source kind; :data:`SPIDERS` maps a registry ``kind`` to its spider class."""
-
-from __future__ import annotations
-
-from typing import Any
-
-from spiders.spiders.news import FeedSpider, ListingSpider, SitemapSpider
-from spiders.spiders.telegram import TelegramPreviewSpider
-
-SPIDERS: dict[str, Any] = {
-    "telegram": TelegramPreviewSpider,
-    "feed": FeedSpider,
-    "sitemap": SitemapSpider,
-    "listing": ListingSpider,
-}
+"""One spider per source kind, named for the kind (``telegram``, ``feed``, ``sitemap``, ``listing``): the crawl
+asks Scrapy's spider loader for ``source.kind`` (``SPIDER_MODULES``), so the library never imports the spiders."""

@@ -14,8 +14,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from claimwatch.ingest.items import QuarantineItem
 from claimwatch.registry import Source
-from spiders.items import QuarantineItem
 
 log = logging.getLogger(__name__)
 

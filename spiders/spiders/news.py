@@ -5,7 +5,7 @@ The three spiders differ only in how they find articles (:class:`FeedSpider`, :c
 whichever way it was found:
 
 * **one key per article**: the page's ``<link rel=canonical>`` when it is on the source's domain, else the fetched
-  URL without tracking parameters (:mod:`claimwatch.urls`). It is ``raw.documents.external_id`` and dedupes an
+  URL without tracking parameters (:mod:`claimwatch.parse.urls`). It is ``raw.documents.external_id`` and dedupes an
   article listed twice, or reached by two paths, within a run.
 * **one version per content**: ``content_sha256`` hashes the extracted headline and body, not the page bytes, so
   an unchanged article around a rotating ad block or "most read" box is the same version, and a corrected body
@@ -54,16 +54,16 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from claimwatch.articles import ArticleExtractionError, extract_article
 from claimwatch.config import warehouse_reconnect_seconds
-from claimwatch.encoding import UndecodableDocument, decode_document
-from claimwatch.feeds import NotAFeed, parse_feed
-from claimwatch.http_cache import CacheEntry, FetchRecord, lookup, record_fetches, record_listings
-from claimwatch.sitemaps import NotASitemap, parse_sitemap, parse_w3c_datetime
-from claimwatch.urls import canonical_url, canonicalize, on_allowed_domain, read_page_hints
+from claimwatch.ingest.http_cache import CacheEntry, FetchRecord, lookup, record_fetches, record_listings
+from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
+from claimwatch.parse.articles import ArticleExtractionError, extract_article
+from claimwatch.parse.encoding import UndecodableDocument, decode_document
+from claimwatch.parse.feeds import NotAFeed, parse_feed
+from claimwatch.parse.sitemaps import NotASitemap, parse_sitemap, parse_w3c_datetime
+from claimwatch.parse.urls import canonical_url, canonicalize, on_allowed_domain, read_page_hints
 from claimwatch.warehouse import connect
 from claimwatch.warehouse.connection import CONNECTION_LOST, open_connection
-from spiders.items import QuarantineItem, RawDocumentItem
 from spiders.spiders.base import SourceSpider
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from claimwatch.telegram_preview import PreviewPost, parse_preview_page
-from spiders.items import QuarantineItem, RawDocumentItem
+from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
+from claimwatch.parse.telegram_preview import PreviewPost, parse_preview_page
 from spiders.spiders.base import SourceSpider, decode_utf8
 
 

@@ -2,9 +2,9 @@
 
 The contract (DESIGN.md): PATHs are ``.html`` / ``.html.gz`` files or folders of them; each page yields one
 line with ``id`` (the file name without ``.html``/``.html.gz``), ``title``, ``body``, ``published_at``,
-``language``, plus the other :class:`~claimwatch.articles.Article` fields and the source ``path``. A page that
+``language``, plus the other :class:`~claimwatch.parse.articles.Article` fields and the source ``path``. A page that
 cannot be read, decoded or extracted yields ``{"id", "path", "error"}`` instead, so one bad page never stops a
-batch and the reason reaches whoever quarantines it. Also runnable as ``python -m claimwatch.extract_articles``.
+batch and the reason reaches whoever quarantines it. Also runnable as ``python -m claimwatch.tools.extract_articles``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from claimwatch.articles import ArticleExtractionError, extract_article
+from claimwatch.parse.articles import ArticleExtractionError, extract_article
 
 _SUFFIXES = (".html.gz", ".htm.gz", ".html", ".htm")
 
@@ -80,7 +80,7 @@ def run_extract_articles(paths: list[str], out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for ``python -m claimwatch.extract_articles PATH...``."""
+    """Entry point for ``python -m claimwatch.tools.extract_articles PATH...``."""
     parser = argparse.ArgumentParser(
         prog="claimwatch extract-articles",
         description="Extract title, body, dates and language from saved .html/.html.gz pages as JSON Lines.",

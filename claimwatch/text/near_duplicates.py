@@ -20,7 +20,7 @@ import zlib
 
 from datasketch import MinHash, MinHashLSH
 
-from claimwatch.textnorm import normalize_for_matching
+from claimwatch.text.textnorm import normalize_for_matching
 
 __all__ = ["NearDuplicateIndex", "exact_fingerprint"]
 

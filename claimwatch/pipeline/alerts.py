@@ -7,7 +7,7 @@ Slack, Mattermost and most chat webhooks show) and the fields a receiver may rou
 the notifier logs a warning and sends nothing, so a laptop without a webhook still runs every DAG.
 
 The ingest DAGs alert on a task's final failure (``on_failure_callback``); the ``source_health`` DAG fails, and
-so alerts, when a source is stale, has never succeeded or failed last (:mod:`claimwatch.status`).
+so alerts, when a source is stale, has never succeeded or failed last (:mod:`claimwatch.pipeline.status`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Run one source's spider to completion: the body of the DAG's crawl task.
 
-Runs in its own process (``python -m claimwatch.crawl``) because Scrapy's Twisted reactor cannot be
+Runs in its own process (``python -m claimwatch.ingest.crawl``) because Scrapy's Twisted reactor cannot be
 restarted inside one process, and so that a worker killing the crawl kills only the crawl. The process
 opens an ``ops.crawl_runs`` row, runs the spider (which lands rows through the item pipeline), writes
 the crawl's statistics to that row, and prints the row as one JSON line on stdout as its last output.
@@ -109,22 +109,36 @@ def finish_run(
     return row
 
 
+def scrapy_settings(source: Source) -> dict[str, Any]:
+    """Per-source overrides of the project settings, from the registry's ``politeness`` table."""
+    p = source.politeness
+    return {
+        "DOWNLOAD_DELAY": p.download_delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if p.download_delay > 0 else 0.0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max(1, p.concurrency),
+        "AUTOTHROTTLE_ENABLED": p.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(p.download_delay, 0.1),
+        "DOWNLOAD_MAXSIZE": p.max_response_bytes,
+        "DOWNLOAD_WARNSIZE": max(1, p.max_response_bytes // 2),
+        "RETRY_TIMES": p.retries,
+        "ROBOTSTXT_OBEY": p.obey_robots,
+        "DOWNLOAD_TIMEOUT": p.download_timeout,
+    }
+
+
 def crawl(source: Source, dsn: str, ctx: RunContext, log_level: str = "INFO") -> dict[str, Any]:
     """Run the source's spider in this process (call once per process) and return the crawl run row."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from spiders.settings import settings_for
-    from spiders.spiders import SPIDERS
-
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
     settings = get_project_settings()
-    settings.setdict(settings_for(source), priority="spider")
+    settings.setdict(scrapy_settings(source), priority="spider")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     crawl_run_id, cursor = start_run(source, dsn, ctx)
     log.info("crawl run %d of %s from cursor %s", crawl_run_id, source.id, cursor)
     process = CrawlerProcess(settings, install_root_handler=True)
-    crawler = process.create_crawler(SPIDERS[source.kind])
+    crawler = process.create_crawler(source.kind)  # the spider named for the kind (SPIDER_MODULES)
     started = time.monotonic()
     process.crawl(crawler, source=source, crawl_run_id=crawl_run_id, cursor=cursor, dsn=dsn)
     process.start()
@@ -155,9 +169,9 @@ def run_status(walk_complete: bool, error_reasons: dict[str, int], stats: dict[s
 
 
 def crawl_command(sources_file: str, source_id: str, ctx: RunContext | None = None) -> list[str]:
-    """The command line of one crawl process (``python -m claimwatch.crawl ...``)."""
+    """The command line of one crawl process (``python -m claimwatch.ingest.crawl ...``)."""
     ctx = ctx or RunContext()
-    cmd = [sys.executable, "-m", "claimwatch.crawl", "--sources", sources_file, "--source", source_id]
+    cmd = [sys.executable, "-m", "claimwatch.ingest.crawl", "--sources", sources_file, "--source", source_id]
     if ctx.dag_id:
         cmd += ["--dag-id", ctx.dag_id]
     if ctx.dag_run_id:
@@ -212,7 +226,7 @@ def run_subprocess(
     child through its environment, never its command line."""
     cmd = crawl_command(sources_file, source.id, ctx)
     env = {**os.environ, "CLAIMWATCH_WAREHOUSE_DSN": dsn}
-    child_log = logging.getLogger("claimwatch.crawl.process")
+    child_log = logging.getLogger("claimwatch.ingest.crawl.process")
     with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         err_stream = proc.stderr
@@ -255,8 +269,8 @@ class CrawlFailed(subprocess.CalledProcessError):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m claimwatch.crawl --sources FILE --source ID``: one crawl, summary on stdout."""
-    parser = argparse.ArgumentParser(prog="claimwatch.crawl", description=__doc__)
+    """``python -m claimwatch.ingest.crawl --sources FILE --source ID``: one crawl, summary on stdout."""
+    parser = argparse.ArgumentParser(prog="claimwatch.ingest.crawl", description=__doc__)
     parser.add_argument("--sources", required=True, help="registry file")
     parser.add_argument("--source", required=True, help="source id")
     parser.add_argument("--dag-id")

@@ -16,10 +16,11 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 
-from claimwatch.language import detect_language
-from claimwatch.near_duplicates import NearDuplicateIndex, exact_fingerprint
-from claimwatch.telegram_preview import parse_message_html
-from claimwatch.textnorm import clean_text, normalize_for_matching
+from claimwatch.parse import UnusableInput
+from claimwatch.parse.telegram_preview import parse_message_html
+from claimwatch.text.language import detect_language
+from claimwatch.text.near_duplicates import NearDuplicateIndex, exact_fingerprint
+from claimwatch.text.textnorm import clean_text, normalize_for_matching
 from claimwatch.warehouse import connect, query
 from claimwatch.warehouse.copy import copy_rows
 
@@ -55,7 +56,7 @@ class CoreDocument:
     normalizer_version: str = NORMALIZER_VERSION
 
 
-class NotNormalizable(ValueError):
+class NotNormalizable(UnusableInput):
     """A raw version that yields no document (unreadable message, page with no article)."""
 
 
@@ -77,7 +78,7 @@ def _telegram(row: dict[str, Any]) -> CoreDocument:
 
 
 def _article(row: dict[str, Any]) -> CoreDocument:
-    from claimwatch.articles import ArticleExtractionError, extract_article
+    from claimwatch.parse.articles import ArticleExtractionError, extract_article
 
     try:
         article = extract_article(row["body"], url=row["url"], content_type=row["content_type"])

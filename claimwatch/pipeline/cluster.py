@@ -121,14 +121,14 @@ def _fernet_key() -> str:
 
 def worker_concurrency(workers: int) -> int:
     """Task slots per Celery worker: the machine's parallelism shared out, at least one each."""
-    from claimwatch.airflow_local import machine_parallelism
+    from claimwatch.pipeline.airflow_local import machine_parallelism
 
     return max(1, machine_parallelism() // max(1, workers))
 
 
 def cluster_env(cfg: ClusterConfig, sources: Path | None = None) -> dict[str, str]:
     """The environment of every process of the cluster (on top of this process's own)."""
-    from claimwatch.airflow_local import airflow_env
+    from claimwatch.pipeline.airflow_local import airflow_env
 
     sqlalchemy = re.sub(r"^postgres(ql)?://", "postgresql+psycopg2://", cfg.metadata_dsn)
     env = {**os.environ, **airflow_env(sources)}
@@ -142,7 +142,7 @@ def cluster_env(cfg: ClusterConfig, sources: Path | None = None) -> dict[str, st
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(worker_concurrency(cfg.workers)),
             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": cfg.queue,
             "AIRFLOW__CORE__PARALLELISM": str(worker_concurrency(cfg.workers) * cfg.workers),
-            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "claimwatch.cluster.worker_hostname",
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "claimwatch.pipeline.cluster.worker_hostname",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": str(cfg.paused_at_creation),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": str(cfg.port),
@@ -283,7 +283,7 @@ def free_port() -> int:
 
 def up(cfg: ClusterConfig, sources: Path, console: Callable[[str], None] = print) -> int:
     """``claimwatch cluster up``: run the cluster until Ctrl-C, SIGTERM or ``cluster down``; 0 on a clean stop."""
-    from claimwatch.services import Services, stop_on_signals
+    from claimwatch.pipeline.services import Services, stop_on_signals
 
     if (running := running_supervisor(cfg)) is not None:
         raise ClusterError(
@@ -330,7 +330,7 @@ def running_supervisor(cfg: ClusterConfig) -> int | None:
 def down(cfg: ClusterConfig, timeout: float = 60.0) -> bool:
     """``claimwatch cluster down``: stop the cluster ``up`` started (its supervisor first, so it stops its children
     in order; then any group left); return whether one was running."""
-    from claimwatch.services import group_alive, stop_groups
+    from claimwatch.pipeline.services import group_alive, stop_groups
 
     if not cfg.state_file.exists():
         return False
@@ -429,9 +429,9 @@ def _task_log_levels(api: AirflowApi, dag_id: str, run_id: str, task_id: str, tr
 def drill(corpus: Path, workers: int = 2, timeout: float = 1200.0, console: Callable[[str], None] = print) -> int:
     """``claimwatch cluster drill``: see the module docstring; 0 only when every post landed exactly once after
     the crawl's worker was killed and the retry ran on another worker."""
-    from claimwatch.replay import ReplayServer, load_corpus
-    from claimwatch.services import Services, stop_on_signals
-    from claimwatch.tasks import prepare_warehouse
+    from claimwatch.pipeline.services import Services, stop_on_signals
+    from claimwatch.pipeline.tasks import prepare_warehouse
+    from claimwatch.tools.replay import ReplayServer, load_corpus
     from claimwatch.warehouse import warehouse_dsn
 
     if workers < 2:

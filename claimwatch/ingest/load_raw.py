@@ -25,11 +25,11 @@ from typing import Any
 import psycopg2
 import psycopg2.extensions
 
-from claimwatch.source_state import advance_cursor
+from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
+from claimwatch.ingest.source_state import advance_cursor
 from claimwatch.warehouse import query
 from claimwatch.warehouse.connection import CONNECTION_LOST, open_connection
 from claimwatch.warehouse.copy import copy_rows
-from spiders.items import QuarantineItem, RawDocumentItem
 
 log = logging.getLogger(__name__)
 

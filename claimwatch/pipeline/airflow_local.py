@@ -95,7 +95,7 @@ def test_dag(dag: Any) -> str:
 def serve(port: int | None = None) -> int:
     """Start Airflow's API server (UI), scheduler, DAG processor and triggerer on 127.0.0.1; block until Ctrl-C
     or SIGTERM, then stop them all (each in its own process group: nothing is left holding the port)."""
-    from claimwatch.services import Services, stop_on_signals
+    from claimwatch.pipeline.services import Services, stop_on_signals
 
     port = port or int(os.environ.get("AIRFLOW__API__PORT", "8080"))
     commands = {

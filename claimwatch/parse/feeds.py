@@ -2,7 +2,7 @@
 
 Why decode before feedparser: feedparser trusts the XML declaration and falls back to guessing on its own, and
 real feeds lie (the Latin-1 ``uolNoticias`` feed has no declaration, so by the XML rules it is UTF-8, which it is
-not). :func:`claimwatch.encoding.decode_document` weighs BOM, HTTP header, declaration and detection the same way
+not). :func:`claimwatch.parse.encoding.decode_document` weighs BOM, HTTP header, declaration and detection the same way
 for every document the project reads, so the feed is decoded by that one rule and handed to feedparser as UTF-8.
 
 Why a root-element check before feedparser: feedparser happily "parses" an HTML error page or a login wall into a
@@ -28,7 +28,8 @@ from urllib.parse import urljoin
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
 
-from claimwatch.encoding import UndecodableDocument, decode_document
+from claimwatch.parse import UnusableInput
+from claimwatch.parse.encoding import UndecodableDocument, decode_document
 
 FeedKind = Literal["rss", "atom", "rdf"]
 
@@ -67,12 +68,8 @@ _LOCAL_DATE = re.compile(
 )
 
 
-class NotAFeed(ValueError):
+class NotAFeed(UnusableInput):
     """The document is not an RSS, Atom or RDF feed; ``reason`` says what it is instead."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ line, with an ``error`` reason, so line N of the output always answers line N of
 operations is then ACTOR's claim. Lines are read in batches (the model works on many posts at once); output
 order is input order.
 
-Run as ``python -m claimwatch.extract_jsonl [--input FILE] [--voice ACTOR]`` (stdin when no file is given).
+Run as ``python -m claimwatch.tools.extract_jsonl [--input FILE] [--voice ACTOR]`` (stdin when no file is given).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class _Error:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``claimwatch extract [--input FILE]`` (also ``python -m claimwatch.extract_jsonl``)."""
+    """``claimwatch extract [--input FILE]`` (also ``python -m claimwatch.tools.extract_jsonl``)."""
     parser = argparse.ArgumentParser(prog="claimwatch extract", description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", "-i", help="JSON Lines file (default: stdin)")
     parser.add_argument(

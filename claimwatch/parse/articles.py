@@ -37,8 +37,9 @@ from lxml import etree
 from readability import Document as ReadabilityDocument
 from trafilatura.settings import Document as TrafilaturaDocument
 
-from claimwatch.encoding import UndecodableDocument, decode_document
-from claimwatch.language import detect_language
+from claimwatch.parse import UnusableInput
+from claimwatch.parse.encoding import UndecodableDocument, decode_document
+from claimwatch.text.language import detect_language
 
 _TOKEN_RE = re.compile(r"\w+")
 _MIN_BODY_WORD_CHARS = 40  # below this there is no article, only a stub or an error page
@@ -52,12 +53,8 @@ _CORE_CONTAINED = 0.995  # "within" means every shingle of readability reappears
 _CONTAINED = 0.95  # share of a candidate's shingles that must reappear in the other for "includes all of it"
 
 
-class ArticleExtractionError(ValueError):
+class ArticleExtractionError(UnusableInput):
     """The page has no extractable article; ``reason`` is stored with the quarantined document."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

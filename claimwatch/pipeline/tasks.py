@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from claimwatch.crawl import RunContext, run_subprocess
+from claimwatch.ingest.crawl import RunContext, run_subprocess
 from claimwatch.registry import find_source
 from claimwatch.warehouse import warehouse_dsn
 from claimwatch.warehouse.migrate import migrate
@@ -43,7 +43,7 @@ def dsn() -> str:
 
 def prepare_warehouse(target: str | None = None) -> list[str]:
     """Apply pending migrations and (re)load the actor and place dimensions; cheap when up to date."""
-    from claimwatch.dimensions import load_dimensions
+    from claimwatch.transform.dimensions import load_dimensions
 
     target = target or dsn()
     applied = migrate(target)
@@ -69,28 +69,28 @@ def crawl_source(
 
 def normalize_source(source_id: str) -> dict[str, int]:
     """Build ``core.documents`` rows for the source's new or changed raw versions."""
-    from claimwatch.normalize import normalize_documents
+    from claimwatch.transform.normalize import normalize_documents
 
     return normalize_documents(dsn(), source_id)
 
 
 def extract_source(source_id: str) -> dict[str, int]:
     """(Re-)extract ``core.claims`` for the source's documents that need it."""
-    from claimwatch.load_claims import extract_documents
+    from claimwatch.transform.load_claims import extract_documents
 
     return extract_documents(dsn(), source_id=source_id)
 
 
 def check_source(source_id: str, crawl_run: dict[str, Any], dag_run_id: str | None = None) -> list[dict[str, Any]]:
     """Run the data-quality checks of one ingest run; raise :class:`checks.DataQualityError` on failure."""
-    from claimwatch.checks import run_checks
+    from claimwatch.transform.checks import run_checks
 
     return run_checks(dsn(), source_id, int(crawl_run["crawl_run_id"]), dag_run_id)
 
 
 def reprocess() -> dict[str, int]:
     """Re-extract every document whose claims came from another extractor version (no crawling)."""
-    from claimwatch.load_claims import extract_documents
+    from claimwatch.transform.load_claims import extract_documents
 
     return extract_documents(dsn(), source_id=None, reprocess=True)
 
@@ -132,7 +132,7 @@ def weekly_report() -> str:
 
 def refresh_marts() -> dict[str, float]:
     """Refresh the analyst marts."""
-    from claimwatch.marts import refresh
+    from claimwatch.transform.marts import refresh
 
     return refresh(dsn())
 
@@ -142,12 +142,12 @@ class SourcesUnhealthy(RuntimeError):
 
 
 def check_source_health(registry: str) -> list[dict[str, Any]]:
-    """Judge every source of the registry (:mod:`claimwatch.status`); raise :class:`SourcesUnhealthy` naming the
-    ones that are not healthy, so the task fails and its notifier alerts."""
+    """Judge every source of the registry (:mod:`claimwatch.pipeline.status`); raise :class:`SourcesUnhealthy`
+    naming the ones that are not healthy, so the task fails and its notifier alerts."""
     from dataclasses import asdict
 
+    from claimwatch.pipeline.status import source_statuses, unhealthy_summary
     from claimwatch.registry import load_registry
-    from claimwatch.status import source_statuses, unhealthy_summary
 
     statuses = source_statuses(dsn(), load_registry(registry))
     for status in statuses:

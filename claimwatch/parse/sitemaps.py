@@ -23,6 +23,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from claimwatch.parse import UnusableInput
+
 SitemapKind = Literal["urlset", "index"]
 
 # The sitemap protocol caps a sitemap at 50 MB uncompressed.
@@ -33,12 +35,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _STRAY_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.\-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 
 
-class NotASitemap(ValueError):
+class NotASitemap(UnusableInput):
     """The document is not a sitemap; ``reason`` says what is wrong."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

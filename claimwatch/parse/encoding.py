@@ -32,6 +32,8 @@ from typing import Literal
 import charset_normalizer
 import ftfy
 
+from claimwatch.parse import UnusableInput
+
 Evidence = Literal["bom", "http-header", "meta", "xml-declaration", "detected"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -115,12 +117,8 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
-class UndecodableDocument(ValueError):
+class UndecodableDocument(UnusableInput):
     """No decoding of the document is trustworthy; ``reason`` says why (kept for the quarantine record)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""Developer and analyst tools outside the scheduled pipeline: the loopback replay site, JSON Lines extraction,
+article extraction."""
