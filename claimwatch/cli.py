@@ -226,10 +226,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("      SELECT week_start, actor, sum(events), sum(claimed), sum(reported), sum(intercepted)")
     print("      FROM marts.weekly_events GROUP BY 1, 2 ORDER BY 1, 2;")
     from claimwatch.config import report_dir
+    from claimwatch.report import write_report
 
-    report = report_dir() / "latest" / "index.html"
-    if report.exists():
-        print(f"The weekly report: {report}")
+    # the marts DAG writes the report weekly; the demo writes it now, so it shows what this run landed
+    report = write_report(dsn, report_dir() / "latest")
+    print(f"The report: {report}")
     return code
 
 
