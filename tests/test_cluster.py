@@ -113,6 +113,10 @@ def _airflow_processes() -> list[int]:
     return found
 
 
+def _all_pids() -> list[int]:
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()]
+
+
 def _environ(pid: int) -> str:
     try:
         return (Path("/proc") / str(pid) / "environ").read_bytes().decode(errors="replace")
@@ -143,7 +147,7 @@ def _start_and_stop(
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the api-server did not come up"
             time.sleep(1)
-        time.sleep(3)  # let every component get going
+        time.sleep(10)  # let every component get going, and the scheduler start a task
         children = descendants(proc.pid)
         assert len(children) >= 4
         if stop is not None:
@@ -161,6 +165,11 @@ def _start_and_stop(
     assert "Traceback" not in err, err
     assert "stopped" in err + out
     assert [p for p in children if _alive(p)] == []
+    # nor anything started later (a task runs in a process group of its own): every process of this Airflow
+    # carries its port in its environment
+    time.sleep(2)
+    marker = f"AIRFLOW__API__PORT={port}\0"
+    assert [p for p in _all_pids() if marker in _environ(p) and _alive(p)] == []
     assert not _reachable(port)
 
 

@@ -104,15 +104,22 @@ def serve(port: int | None = None) -> int:
         "dag-processor": ["dag-processor"],
         "triggerer": ["triggerer", "--skip-serve-logs"],
     }
+    # Each component logs to a file: four processes on one console are unreadable, and a task cut short by the
+    # stop writes its last words there, not over the console.
+    logs = airflow_home() / "logs"
     with stop_on_signals():
         try:
             ensure_metadata_db()
-            with Services() as services:
+            with Services(log_dir=logs) as services:
                 for name, cmd in commands.items():
                     services.start(name, [sys.executable, "-m", "airflow", *cmd], os.environ)
-                print(f"Airflow UI: http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
+                print(f"Airflow UI: http://127.0.0.1:{port} (Ctrl-C to stop); logs in {logs}", flush=True)
                 ended = services.wait_any()
-                print(f"claimwatch airflow: {ended} exited; stopping the others", file=sys.stderr, flush=True)
+                print(
+                    f"claimwatch airflow: {ended} exited (see {logs / (ended + '.log')}); stopping the others",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return 1
         except KeyboardInterrupt:
             print("claimwatch airflow: stopped", file=sys.stderr, flush=True)

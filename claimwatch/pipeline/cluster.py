@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -467,90 +468,101 @@ def drill(corpus: Path, workers: int = 2, timeout: float = 1200.0, console: Call
             "CLAIMWATCH_DAG_RETRIES": "2",
         },
     )
-    with stop_on_signals(), ReplayServer([corpus]) as server:
-        registry = work / "drill-sources.toml"
-        sources = _drill_registry(registry, {c: len(p) for c, p in posts.items()}, server.url, stamp)
-        say(
-            f"corpus {corpus.name}: {sum(s.posts for s in sources)} posts in {len(sources)} channel(s), "
-            f"replayed on {server.url}"
-        )
-        env = cluster_env(cfg, registry)
-        prepare_metadata_db(cfg, env)
-        say(
-            f"Airflow metadata database ready ({urlsplit(cfg.metadata_dsn).path.lstrip('/')}); "
-            f"broker {cfg.broker_url}, queue {cfg.queue}"
-        )
-        with Services(log_dir=cfg.home / "logs") as services:
-            names = start_components(cfg, services, env)
-            say("started " + ", ".join(f"{n} (pid {p})" for n, p in services.pids().items()))
-            api = AirflowApi(cfg.url)
-            dead: set[str] = set()
-            guard = components_running(services, cfg.home / "logs", dead)
-            wait_for("the api-server and scheduler", api.healthy, timeout=240, guard=guard)
-            for source in sources:
-                wait_for(
-                    f"DAG {source.dag_id} to be parsed",
-                    functools.partial(api.get, f"/api/v2/dags/{source.dag_id}"),
-                    240,
+    try:
+        with stop_on_signals(), ReplayServer([corpus]) as server:
+            registry = work / "drill-sources.toml"
+            sources = _drill_registry(registry, {c: len(p) for c, p in posts.items()}, server.url, stamp)
+            say(
+                f"corpus {corpus.name}: {sum(s.posts for s in sources)} posts in {len(sources)} channel(s), "
+                f"replayed on {server.url}"
+            )
+            env = cluster_env(cfg, registry)
+            prepare_metadata_db(cfg, env)
+            say(
+                f"Airflow metadata database ready ({urlsplit(cfg.metadata_dsn).path.lstrip('/')}); "
+                f"broker {cfg.broker_url}, queue {cfg.queue}"
+            )
+            with Services(log_dir=cfg.home / "logs") as services:
+                names = start_components(cfg, services, env)
+                say("started " + ", ".join(f"{n} (pid {p})" for n, p in services.pids().items()))
+                api = AirflowApi(cfg.url)
+                dead: set[str] = set()
+                guard = components_running(services, cfg.home / "logs", dead)
+                wait_for("the api-server and scheduler", api.healthy, timeout=240, guard=guard)
+                for source in sources:
+                    wait_for(
+                        f"DAG {source.dag_id} to be parsed",
+                        functools.partial(api.get, f"/api/v2/dags/{source.dag_id}"),
+                        240,
+                        guard=guard,
+                    )
+                    api.patch(f"/api/v2/dags/{source.dag_id}", {"is_paused": False})
+                say(f"Airflow UI {cfg.url}; unpaused " + ", ".join(s.dag_id for s in sources))
+                target = sources[0]
+                run_id = wait_for(
+                    f"a run of {target.dag_id}",
+                    lambda: next(
+                        (r["dag_run_id"] for r in api.get(f"/api/v2/dags/{target.dag_id}/dagRuns")["dag_runs"]), None
+                    ),
+                    120,
                     guard=guard,
                 )
-                api.patch(f"/api/v2/dags/{source.dag_id}", {"is_paused": False})
-            say(f"Airflow UI {cfg.url}; unpaused " + ", ".join(s.dag_id for s in sources))
-            target = sources[0]
-            run_id = wait_for(
-                f"a run of {target.dag_id}",
-                lambda: next(
-                    (r["dag_run_id"] for r in api.get(f"/api/v2/dags/{target.dag_id}/dagRuns")["dag_runs"]), None
-                ),
-                120,
-                guard=guard,
-            )
-            ti_path = f"/api/v2/dags/{target.dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances/crawl"
+                ti_path = f"/api/v2/dags/{target.dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances/crawl"
 
-            def crawl_running_with_rows() -> dict[str, Any] | None:
-                ti = api.get(ti_path)
-                if ti["state"] in ("success", "failed", "upstream_failed"):
-                    raise ClusterError(f"the crawl ended ({ti['state']}) before the drill could kill its worker")
-                if ti["state"] == "running" and ti.get("hostname") and _landed(warehouse, target.source_id)["raw_rows"]:
-                    return dict(ti)
-                return None
+                def crawl_running_with_rows() -> dict[str, Any] | None:
+                    ti = api.get(ti_path)
+                    if ti["state"] in ("success", "failed", "upstream_failed"):
+                        raise ClusterError(f"the crawl ended ({ti['state']}) before the drill could kill its worker")
+                    if (
+                        ti["state"] == "running"
+                        and ti.get("hostname")
+                        and _landed(warehouse, target.source_id)["raw_rows"]
+                    ):
+                        return dict(ti)
+                    return None
 
-            ti = wait_for(
-                "the crawl to run and land its first batch", crawl_running_with_rows, 600, poll=0.5, guard=guard
-            )
-            victim = str(ti["hostname"]).split("@", 1)[0]
-            if victim not in names:
-                raise ClusterError(f"the crawl runs on {ti['hostname']!r}, not on one of this drill's workers")
-            landed_before = _landed(warehouse, target.source_id)["raw_rows"]
-            dead.add(victim)
-            tree = services.kill(victim)
-            say(
-                f"SIGKILL {victim} (pid {services.pids()[victim]}, its process group and {len(tree)} processes "
-                f"below it) while it ran try {ti['try_number']} of {target.dag_id}.crawl; "
-                f"{landed_before} of {target.posts} posts landed so far"
-            )
+                ti = wait_for(
+                    "the crawl to run and land its first batch", crawl_running_with_rows, 600, poll=0.5, guard=guard
+                )
+                victim = str(ti["hostname"]).split("@", 1)[0]
+                if victim not in names:
+                    raise ClusterError(f"the crawl runs on {ti['hostname']!r}, not on one of this drill's workers")
+                landed_before = _landed(warehouse, target.source_id)["raw_rows"]
+                dead.add(victim)
+                tree = services.kill(victim)
+                say(
+                    f"SIGKILL {victim} (pid {services.pids()[victim]}, its process group and {len(tree)} processes "
+                    f"below it) while it ran try {ti['try_number']} of {target.dag_id}.crawl; "
+                    f"{landed_before} of {target.posts} posts landed so far"
+                )
 
-            def retried() -> dict[str, Any] | None:
-                ti = api.get(ti_path)
-                begun = ti["state"] in ("running", "success") and ti.get("hostname")
-                return dict(ti) if ti["try_number"] > 1 and begun else None
+                def retried() -> dict[str, Any] | None:
+                    ti = api.get(ti_path)
+                    begun = ti["state"] in ("running", "success") and ti.get("hostname")
+                    return dict(ti) if ti["try_number"] > 1 and begun else None
 
-            retry = wait_for("Airflow to retry the crawl", retried, 300, guard=guard)
-            say(f"Airflow retried: try {retry['try_number']} of crawl runs on {retry['hostname']}")
+                retry = wait_for("Airflow to retry the crawl", retried, 300, guard=guard)
+                say(f"Airflow retried: try {retry['try_number']} of crawl runs on {retry['hostname']}")
 
-            def all_done() -> list[dict[str, Any]] | None:
-                runs = [api.get(f"/api/v2/dags/{s.dag_id}/dagRuns")["dag_runs"] for s in sources]
-                if all(r and r[0]["state"] in ("success", "failed") for r in runs):
-                    return [r[0] for r in runs]
-                return None
+                def all_done() -> list[dict[str, Any]] | None:
+                    runs = [api.get(f"/api/v2/dags/{s.dag_id}/dagRuns")["dag_runs"] for s in sources]
+                    if all(r and r[0]["state"] in ("success", "failed") for r in runs):
+                        return [r[0] for r in runs]
+                    return None
 
-            finished = wait_for(
-                "the DAG runs to finish", all_done, max(60.0, timeout - (time.monotonic() - started)), 2, guard=guard
-            )
-            tries = api.get(f"{ti_path}/tries")["task_instances"]
-            log_levels = _task_log_levels(api, target.dag_id, run_id, "crawl", int(retry["try_number"]))
-            say("stopping the cluster")
-        say("cluster stopped (every process group ended)")
+                finished = wait_for(
+                    "the DAG runs to finish",
+                    all_done,
+                    max(60.0, timeout - (time.monotonic() - started)),
+                    2,
+                    guard=guard,
+                )
+                tries = api.get(f"{ti_path}/tries")["task_instances"]
+                log_levels = _task_log_levels(api, target.dag_id, run_id, "crawl", int(retry["try_number"]))
+                say("stopping the cluster")
+            say("cluster stopped (every process group ended)")
+    except ClusterError as exc:
+        raise ClusterError(f"{exc} (component logs in {cfg.home / 'logs'})") from None
 
     console("")
     console("crawl tries (Airflow):")
@@ -584,7 +596,8 @@ def drill(corpus: Path, workers: int = 2, timeout: float = 1200.0, console: Call
         if landed["documents"] != source.posts:
             failures.append(f"{source.source_id}: {landed['documents']} core documents for {source.posts} posts")
     if failures:
-        console("drill FAILED: " + "; ".join(failures))
+        console("drill FAILED: " + "; ".join(failures) + f" (component logs in {cfg.home / 'logs'})")
         return 1
+    shutil.rmtree(work, ignore_errors=True)  # the logs are kept only when something went wrong
     console(f"drill passed: every post landed exactly once ({time.monotonic() - started:.0f} s)")
     return 0

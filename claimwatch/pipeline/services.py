@@ -63,20 +63,39 @@ def signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
-def stop_groups(pgids: Sequence[int], timeout: float = 30.0, reap: Callable[[], object] | None = None) -> list[int]:
-    """SIGTERM every group, wait up to ``timeout`` seconds, SIGKILL what is left; return the groups killed.
+def _process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
-    ``reap`` collects the exit status of our own children while waiting: a group whose leader has exited but not
-    been reaped (a zombie) still counts as alive to ``killpg``."""
-    for pgid in pgids:
-        signal_group(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
+
+def _wait(alive: Callable[[], bool], deadline: float, reap: Callable[[], object] | None) -> None:
     while True:
         if reap is not None:
             reap()
-        if time.monotonic() >= deadline or not any(group_alive(p) for p in pgids):
-            break
+        if time.monotonic() >= deadline or not alive():
+            return
         time.sleep(0.2)
+
+
+def stop_groups(pgids: Sequence[int], timeout: float = 30.0, reap: Callable[[], object] | None = None) -> list[int]:
+    """Stop process groups in order; return the groups that had to be SIGKILLed.
+
+    First SIGTERM to each leader only, so an Airflow scheduler or Celery worker shuts its task processes down
+    itself (a task's supervisor outlives the task, and nothing dies mid-handshake); then SIGTERM to whatever is
+    left in the groups; SIGKILL after ``timeout`` seconds in all. ``reap`` collects our own children's exit
+    status while waiting: a group whose leader is a zombie still counts as alive to ``killpg``."""
+    deadline = time.monotonic() + timeout
+    for pgid in pgids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pgid, signal.SIGTERM)
+    _wait(lambda: any(_process_alive(p) for p in pgids), time.monotonic() + timeout * 2 / 3, reap)
+    for pgid in pgids:
+        signal_group(pgid, signal.SIGTERM)
+    _wait(lambda: any(group_alive(p) for p in pgids), deadline, reap)
     killed = [p for p in pgids if group_alive(p)]
     for pgid in killed:
         signal_group(pgid, signal.SIGKILL)
@@ -176,7 +195,20 @@ class Services:
         """Stop every child (SIGTERM to its group, SIGKILL after the timeout); return the names that needed
         SIGKILL. Safe to call twice."""
         groups = {proc.pid: name for name, proc in self.procs.items()}
+        # Airflow runs each task in a process group of its own: a signal to a component's group misses it, and once
+        # the component has gone it is no longer below it either. So note every descendant now, and end those
+        # still there after the components stopped.
+        below = {pid for leader in groups for pid in descendants(leader)}
         killed = stop_groups(list(groups), self.stop_timeout, reap=self.exited)
+        left = [pid for pid in below if _process_alive(pid)]
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        _wait(lambda: any(_process_alive(p) for p in left), time.monotonic() + 5, None)
+        for pid in left:
+            if _process_alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         for proc in self.procs.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
