@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,7 +22,7 @@ import pytest
 
 from claimwatch.pipeline.cluster import free_port
 from claimwatch.pipeline.services import descendants
-from claimwatch.warehouse.connection import database_dsn
+from claimwatch.warehouse.connection import database_dsn, drop_database
 from tests.crawl_helpers import telegram_entry, write_registry
 
 pytestmark = pytest.mark.slow
@@ -95,8 +96,12 @@ def test_the_drill_kills_the_crawls_worker_and_every_post_lands_exactly_once(
         assert cur.fetchone() == (1500, 1500)
         cur.execute("SELECT task_try, status FROM ops.crawl_runs WHERE source_id LIKE 'drill%' ORDER BY crawl_run_id")
         assert cur.fetchall() == [(1, "abandoned"), (2, "success")]
-    # nothing the drill started is left running
-    assert not [p for p in _airflow_processes() if "claimwatch-drill-" in _environ(p)]
+    # nothing this drill started is left running (its processes carry its own Celery queue in their environment;
+    # another checkout's drill may be running meanwhile)
+    queue = re.search(r"queue (claimwatch-drill-\S+)", result.stdout)
+    assert queue is not None
+    marker = f"AIRFLOW__OPERATORS__DEFAULT_QUEUE={queue[1]}\0"
+    assert not [p for p in _airflow_processes() if marker in _environ(p)]
 
 
 def _airflow_processes() -> list[int]:
@@ -187,14 +192,18 @@ def test_cluster_down_stops_cluster_up_cleanly(
     port = free_port()
     registry = write_registry(tmp_path / "r.toml", telegram_entry("quiet", "demo_edits", "http://127.0.0.1:1"))
     admin = pg_admin_dsn if "127.0.0.1" in pg_admin_dsn else MACHINE_PG
+    metadata = f"claimwatch_test_cluster_{os.getpid()}"  # its own: another checkout may run this test meanwhile
     env = {
         **os.environ,
         "CLAIMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "CLAIMWATCH_AIRFLOW_DB_DSN": database_dsn(admin, "claimwatch_test_cluster"),
+        "CLAIMWATCH_AIRFLOW_DB_DSN": database_dsn(admin, metadata),
         "CLAIMWATCH_WAREHOUSE_DSN": warehouse_dsn,
     }
     env.pop("AIRFLOW_HOME", None)
     argv = [sys.executable, "-m", "claimwatch.cli", "cluster", "up", "--workers", "1", "--port", str(port)]
     down = [sys.executable, "-m", "claimwatch.cli", "cluster", "down"]  # SIGTERM to `up`, which stops its children
-    _start_and_stop([*argv, "--sources", str(registry)], env, port, signal.SIGTERM, stop=down)
+    try:
+        _start_and_stop([*argv, "--sources", str(registry)], env, port, signal.SIGTERM, stop=down)
+    finally:
+        drop_database(admin, metadata)
     assert not (tmp_path / "data" / "cluster" / "cluster.json").exists()

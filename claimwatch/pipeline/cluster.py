@@ -434,6 +434,7 @@ def drill(corpus: Path, workers: int = 2, timeout: float = 1200.0, console: Call
     from claimwatch.pipeline.tasks import prepare_warehouse
     from claimwatch.tools.replay import ReplayServer, load_corpus
     from claimwatch.warehouse import warehouse_dsn
+    from claimwatch.warehouse.connection import database_dsn, drop_database
 
     if workers < 2:
         raise ClusterError("the drill needs at least 2 workers: one to kill, one to retry on")
@@ -451,11 +452,16 @@ def drill(corpus: Path, workers: int = 2, timeout: float = 1200.0, console: Call
     prepare_warehouse(warehouse)
     stamp = time.strftime("%Y%m%d%H%M%S")
     work = Path(tempfile.mkdtemp(prefix="claimwatch-drill-"))
+    # A metadata database of its own, dropped at the end: two drills (two checkouts, a CI run) sharing one would
+    # each see the other's DAGs vanish from their DAG folder. CLAIMWATCH_DRILL_AIRFLOW_DB_DSN names one to keep.
+    own_metadata = "CLAIMWATCH_DRILL_AIRFLOW_DB_DSN" not in os.environ
+    metadata_dsn = os.environ.get(
+        "CLAIMWATCH_DRILL_AIRFLOW_DB_DSN",
+        DEFAULT_METADATA_DSN.replace("claimwatch_airflow", f"claimwatch_drill_{stamp}_{os.getpid()}"),
+    )
     cfg = ClusterConfig(
         home=work / "airflow",
-        metadata_dsn=os.environ.get(
-            "CLAIMWATCH_DRILL_AIRFLOW_DB_DSN", DEFAULT_METADATA_DSN.replace("claimwatch_airflow", "claimwatch_drill")
-        ),
+        metadata_dsn=metadata_dsn,
         broker_url=os.environ.get("CLAIMWATCH_CELERY_BROKER_URL", DEFAULT_BROKER_URL),
         workers=workers,
         port=free_port(),
@@ -563,6 +569,9 @@ def drill(corpus: Path, workers: int = 2, timeout: float = 1200.0, console: Call
             say("cluster stopped (every process group ended)")
     except ClusterError as exc:
         raise ClusterError(f"{exc} (component logs in {cfg.home / 'logs'})") from None
+    finally:
+        if own_metadata:
+            drop_database(database_dsn(metadata_dsn, "postgres"), urlsplit(metadata_dsn).path.lstrip("/"))
 
     console("")
     console("crawl tries (Airflow):")

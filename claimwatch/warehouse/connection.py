@@ -102,6 +102,17 @@ def ensure_database(admin_dsn: str, database: str) -> None:
         conn.close()
 
 
+def drop_database(admin_dsn: str, database: str) -> None:
+    """Drop ``database`` (ending its sessions) on the server behind ``admin_dsn``, if it exists."""
+    conn = psycopg2.connect(admin_dsn)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(database)))
+    finally:
+        conn.close()
+
+
 def warehouse_dsn() -> str:
     """The DSN of the warehouse this process should use (see the module docstring for the order)."""
     if dsn := os.environ.get("CLAIMWATCH_WAREHOUSE_DSN"):
