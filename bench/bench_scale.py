@@ -21,7 +21,6 @@ Uses CLAIMWATCH_BENCH_ADMIN_DSN (a superuser DSN) when set, else the embedded se
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import subprocess
@@ -117,18 +116,20 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, fl
 
 
 def bare_copy_seconds(dsn: str) -> tuple[int, float]:
-    """COPY the landed raw rows (same columns, same bytes) into an unindexed table; return rows and seconds."""
-    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        buffer = io.StringIO()
-        columns = "source_id, external_id, content_sha256, url, fetched_at, http_status, content_type, body, " \
-            "published_at, meta"  # fmt: skip
-        cur.copy_expert(f"COPY (SELECT {columns} FROM raw.documents) TO STDOUT WITH (FORMAT csv)", buffer)
+    """COPY the landed raw rows (same columns, same bytes) into an unindexed table; return rows and seconds.
+
+    The rows go through a file on disk, not memory: a million posts are 2 GB of text.
+    """
+    columns = "source_id, external_id, content_sha256, url, fetched_at, http_status, content_type, body, " \
+        "published_at, meta"  # fmt: skip
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur, tempfile.TemporaryFile() as spool:
+        cur.copy_expert(f"COPY (SELECT {columns} FROM raw.documents) TO STDOUT WITH (FORMAT csv)", spool)
         cur.execute("DROP TABLE IF EXISTS bench_copy")
         cur.execute("CREATE TABLE bench_copy (LIKE raw.documents INCLUDING DEFAULTS)")
         conn.commit()
-        buffer.seek(0)
+        spool.seek(0)
         started = time.perf_counter()
-        cur.copy_expert(f"COPY bench_copy ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        cur.copy_expert(f"COPY bench_copy ({columns}) FROM STDIN WITH (FORMAT csv)", spool)
         conn.commit()
         elapsed = time.perf_counter() - started
         cur.execute("SELECT count(*) FROM bench_copy")
