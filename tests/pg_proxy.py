@@ -12,16 +12,21 @@ import contextlib
 import socket
 import threading
 from types import TracebackType
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote
+
+from psycopg2.extensions import parse_dsn
 
 
 class PgProxy:
     """Forward ``127.0.0.1:<port>`` to the server of ``dsn``; :meth:`cut` and :meth:`restore` stage an outage."""
 
     def __init__(self, dsn: str) -> None:
-        parts = urlsplit(dsn)
+        params = parse_dsn(dsn)
         self.dsn = dsn
-        self.target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        host, port = params.get("host") or "127.0.0.1", int(params.get("port") or 5432)
+        # a server on a Unix socket only (the embedded server): the proxy still listens on TCP, and forwards to the
+        # socket file, where the server sees a local connection
+        self.target: str | tuple[str, int] = f"{host}/.s.PGSQL.{port}" if host.startswith("/") else (host, port)
         self._listener: socket.socket | None = None
         self.port = 0
         self._open: set[socket.socket] = set()
@@ -29,11 +34,11 @@ class PgProxy:
         self._up = threading.Event()
 
     def proxied(self, dsn: str) -> str:
-        """``dsn`` (same server) rewritten to go through the proxy."""
-        parts = urlsplit(dsn)
-        netloc = parts.netloc.rsplit("@", 1)
-        auth = netloc[0] + "@" if len(netloc) == 2 else ""
-        return urlunsplit(parts._replace(netloc=f"{auth}127.0.0.1:{self.port}"))
+        """``dsn`` (same server, same database and user) rewritten to go through the proxy."""
+        params = parse_dsn(dsn)
+        user = params.get("user", "postgres")
+        password = f":{quote(params['password'])}" if params.get("password") else ""
+        return f"postgresql://{quote(user)}{password}@127.0.0.1:{self.port}/{quote(params.get('dbname', user))}"
 
     def start(self) -> PgProxy:
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -86,7 +91,11 @@ class PgProxy:
                 client.close()
                 return
             try:
-                server = socket.create_connection(self.target)
+                if isinstance(self.target, str):
+                    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    server.connect(self.target)
+                else:
+                    server = socket.create_connection(self.target)
             except OSError:
                 client.close()
                 continue

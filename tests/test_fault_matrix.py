@@ -21,6 +21,7 @@ from typing import Any
 import psycopg2
 import pytest
 from psycopg2 import sql as pgsql
+from psycopg2.extensions import parse_dsn
 
 from claimwatch.ingest import crawl
 from claimwatch.tools.replay import Fault, ReplayServer
@@ -287,7 +288,7 @@ def test_warehouse_sessions_killed_mid_load_the_crawl_reconnects_and_lands_every
     warehouse_dsn: str, pg_admin_dsn: str, tmp_path: Path
 ) -> None:
     posts = crawl_helpers.write_channel(tmp_path / "chan.jsonl", "chan", 3000)
-    database = warehouse_dsn.rsplit("/", 1)[1].split("?")[0]
+    database = parse_dsn(warehouse_dsn)["dbname"]
     with ReplayServer([tmp_path / "chan.jsonl"], faults=[Fault(match="/s/chan*", delay=0.02)]) as server:
         registry = crawl_helpers.write_registry(
             tmp_path / "r.toml", crawl_helpers.telegram_entry("chan", "chan", server.url)
