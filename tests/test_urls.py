@@ -9,7 +9,6 @@ import pytest
 from claimwatch.parse.urls import (
     canonical_url,
     canonicalize,
-    declared_canonical,
     is_tracking_param,
     on_allowed_domain,
     read_page_hints,
@@ -107,6 +106,6 @@ def test_page_hints_of_demo_pages() -> None:
 
 def test_declared_canonical_is_absolute_and_first() -> None:
     html = '<html><head><link rel="Canonical" href="/a"><link rel="canonical" href="/b"></head><body></body></html>'
-    assert declared_canonical(html, "http://h/x/y") == "http://h/a"
-    assert declared_canonical("<html><head></head><body>x</body></html>", "http://h/") is None
-    assert declared_canonical("", "http://h/") is None
+    assert read_page_hints(html, "http://h/x/y").canonical == "http://h/a"
+    assert read_page_hints("<html><head></head><body>x</body></html>", "http://h/").canonical is None
+    assert read_page_hints("", "http://h/").canonical is None

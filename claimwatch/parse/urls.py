@@ -185,11 +185,6 @@ def read_page_hints(html: str, base_url: str) -> PageHints:
     return PageHints(canonical=canonical, og_type=og_type, article_markup=markup, article_body_chars=body_chars)
 
 
-def declared_canonical(html: str, base_url: str) -> str | None:
-    """The absolute ``<link rel="canonical">`` of a page (first one in the document), or None."""
-    return read_page_hints(html, base_url).canonical
-
-
 def canonical_url(fetched_url: str, declared: str | None, allowed_domains: list[str] | tuple[str, ...]) -> str:
     """The document key of a fetched page: its declared canonical URL when on an allowed domain, else the
     fetched URL; canonicalized either way."""
