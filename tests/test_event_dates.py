@@ -55,6 +55,11 @@ def test_hijri_and_solar_hijri_dates() -> None:
     r = resolve_event_date("بتاريخ 23 صفر 1448", NOON)
     assert r.date is None and r.reason and "too far" in r.reason
     assert resolve_event_date("وقف إطلاق النار في 19 فروردين", NOON).date == date(2026, 4, 8)
+    # a day the solar calendar does not have (its second half-year's months have 30 days) is not read as one
+    november = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    assert resolve_event_date("قصف في 30 مهر", november).date == date(2026, 10, 22)
+    r = resolve_event_date("قصف في 31 مهر", november)
+    assert r.date is None and r.reason and "invalid solar hijri" in r.reason
 
 
 def test_week_and_month_precision() -> None:

@@ -252,34 +252,14 @@ def _infer_year(month: int, day: int, ref: date | None) -> date | None:
 
 
 def _jalali_to_gregorian(jy: int, jm: int, jd: int) -> date | None:
-    """Solar Hijri (Iranian) to Gregorian, the arithmetic algorithm of jdf.scr.ir (valid 1300-1500 AP)."""
-    if not (1 <= jm <= 12 and 1 <= jd <= 31):
+    """Solar Hijri (Iranian) to Gregorian with ``jdatetime``; None for a day the calendar does not have
+    ("31 مهر": the second half-year's months have 30 days)."""
+    import jdatetime
+
+    try:
+        return jdatetime.date(jy, jm, jd).togregorian()
+    except ValueError:
         return None
-    jy += 1595
-    days = -355668 + (365 * jy) + ((jy // 33) * 8) + (((jy % 33) + 3) // 4) + jd
-    days += (jm - 1) * 31 if jm < 7 else ((jm - 7) * 30) + 186
-    gy = 400 * (days // 146097)
-    days %= 146097
-    if days > 36524:
-        days -= 1
-        gy += 100 * (days // 36524)
-        days %= 36524
-        if days >= 365:
-            days += 1
-    gy += 4 * (days // 1461)
-    days %= 1461
-    if days > 365:
-        gy += (days - 1) // 365
-        days = (days - 1) % 365
-    gd = days + 1
-    leap = (gy % 4 == 0 and gy % 100 != 0) or gy % 400 == 0
-    month_days = [0, 31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    gm = 0
-    for gm in range(1, 13):
-        if gd <= month_days[gm]:
-            break
-        gd -= month_days[gm]
-    return _valid(gy, gm, gd)
 
 
 def _hijri_to_gregorian(hy: int, hm: int, hd: int) -> date | None:
