@@ -14,11 +14,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
-from psycopg2 import sql as pgsql
 
-from claimwatch.warehouse.connection import database_dsn
+from claimwatch.warehouse.connection import database_dsn, drop_database, ensure_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
@@ -62,16 +60,11 @@ def pg_admin_dsn() -> Iterator[str]:
 def empty_database(pg_admin_dsn: str) -> Iterator[str]:
     """DSN of a new, empty database, dropped after the test."""
     name = f"cw_test_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(pg_admin_dsn)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    ensure_database(pg_admin_dsn, name)
     try:
         yield database_dsn(pg_admin_dsn, name)
     finally:
-        with admin.cursor() as cur:
-            cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-        admin.close()
+        drop_database(pg_admin_dsn, name)
 
 
 @pytest.fixture

@@ -10,6 +10,30 @@ from typing import Any
 
 from claimwatch.ingest import crawl
 
+# The demo news site (demo/news_site) and the articles it publishes, by slug.
+DEMO_SITE = Path(__file__).resolve().parents[1] / "demo" / "news_site"
+
+ENGLISH = [
+    "ain-al-asad-rockets-no-casualties",
+    "al-tanf-drone-attack-centcom",
+    "basra-oil-exports-september",
+    "eilat-drone-intercepted-from-east",
+    "golan-golani-base-drone-claim",
+    "harir-base-drone-shot-down-erbil",
+    "iraq-parliament-supplementary-budget",
+    "kiryat-shmona-hezbollah-rocket-salvo",
+    "lebanon-reconstruction-donors-beirut",
+    "yemen-missile-haifa-intercepted",
+]
+ARABIC = [
+    "eilat-drone-iraq",
+    "harir-drone-1256",
+    "iraq-electricity-iran-gas",
+    "kiryat-shmona-salvo",
+    "koya-iranian-shelling",
+    "victoria-base-cram",
+]
+
 
 def write_registry(path: Path, *entries: str) -> Path:
     """Write a registry file from TOML ``[[source]]`` snippets."""

@@ -17,31 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from claimwatch.tools.replay import Fault
+from tests.crawl_helpers import ARABIC, DEMO_SITE, ENGLISH
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEMO_SITE = PROJECT_ROOT / "demo" / "news_site"
 DEMO_HOST = b"127.0.0.1:8766"
 
-ENGLISH = [
-    "ain-al-asad-rockets-no-casualties",
-    "al-tanf-drone-attack-centcom",
-    "basra-oil-exports-september",
-    "eilat-drone-intercepted-from-east",
-    "golan-golani-base-drone-claim",
-    "harir-base-drone-shot-down-erbil",
-    "iraq-parliament-supplementary-budget",
-    "kiryat-shmona-hezbollah-rocket-salvo",
-    "lebanon-reconstruction-donors-beirut",
-    "yemen-missile-haifa-intercepted",
-]
-ARABIC = [
-    "eilat-drone-iraq",
-    "harir-drone-1256",
-    "iraq-electricity-iran-gas",
-    "kiryat-shmona-salvo",
-    "koya-iranian-shelling",
-    "victoria-base-cram",
-]
 # Good pages made for the matrix (path under the site root), each landing once whichever listing names it.
 SPECIAL = {
     "og_website": "special/og-website.html",  # declares og:type=website and no article markup

@@ -20,12 +20,11 @@ from typing import Any
 
 import psycopg2
 import pytest
-from psycopg2 import sql as pgsql
 from psycopg2.extensions import parse_dsn
 
 from claimwatch.ingest import crawl
 from claimwatch.tools.replay import Fault, ReplayServer
-from claimwatch.warehouse.connection import database_dsn
+from claimwatch.warehouse.connection import database_dsn, drop_database, ensure_database
 from tests import crawl_helpers, hostile_site
 from tests.hostile_site import BAD_CASES, SPECIAL, BadCase
 from tests.pg_proxy import PgProxy
@@ -53,18 +52,13 @@ def module_warehouse(pg_admin_dsn: str) -> Iterator[str]:
     from claimwatch.warehouse.migrate import migrate
 
     name = f"cw_test_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(pg_admin_dsn)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    ensure_database(pg_admin_dsn, name)
     dsn = database_dsn(pg_admin_dsn, name)
     try:
         migrate(dsn)
         yield dsn
     finally:
-        with admin.cursor() as cur:
-            cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-        admin.close()
+        drop_database(pg_admin_dsn, name)
 
 
 @pytest.fixture(scope="module")

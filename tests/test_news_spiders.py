@@ -30,30 +30,8 @@ from claimwatch.registry import Source
 from claimwatch.tools.replay import Fault, ReplayServer
 from spiders.spiders.news import choose_published_at, content_sha256, select_links
 from tests import crawl_helpers
+from tests.crawl_helpers import ARABIC, DEMO_SITE, ENGLISH
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEMO_SITE = PROJECT_ROOT / "demo" / "news_site"
-
-ENGLISH = [
-    "ain-al-asad-rockets-no-casualties",
-    "al-tanf-drone-attack-centcom",
-    "basra-oil-exports-september",
-    "eilat-drone-intercepted-from-east",
-    "golan-golani-base-drone-claim",
-    "harir-base-drone-shot-down-erbil",
-    "iraq-parliament-supplementary-budget",
-    "kiryat-shmona-hezbollah-rocket-salvo",
-    "lebanon-reconstruction-donors-beirut",
-    "yemen-missile-haifa-intercepted",
-]
-ARABIC = [
-    "eilat-drone-iraq",
-    "harir-drone-1256",
-    "iraq-electricity-iran-gas",
-    "kiryat-shmona-salvo",
-    "koya-iranian-shelling",
-    "victoria-base-cram",
-]
 SECURITY_LISTING = [  # section/security: page 1 (broken-empty first) and page 2
     "al-tanf-drone-attack-centcom",
     "harir-base-drone-shot-down-erbil",

@@ -15,34 +15,13 @@ import pytest
 
 from claimwatch.parse.telegram_preview import parse_message_html
 from claimwatch.tools.replay import Fault, ReplayServer
-from tests.crawl_helpers import crawl_command, run_crawl, telegram_entry, write_registry
+from tests.crawl_helpers import crawl_command, run_crawl, telegram_entry, write_channel, write_registry
 
 
 def _rows(dsn: str, sql: str, *params: object) -> list[tuple]:
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
-
-
-def _write_posts(path: Path, channel: str, count: int, first_id: int = 1000) -> list[dict]:
-    """A small self-written channel: one post a minute, Arabic and English."""
-    posts = []
-    for i in range(count):
-        msg_id = first_id + i
-        text = f"المقاومة الإسلامية في العراق: بيان رقم {i}\nstatement {i}" if i % 2 else f"News item {i}: markets."
-        posts.append(
-            {
-                "channel": channel,
-                "msg_id": msg_id,
-                "url": f"https://t.me/{channel}/{msg_id}",
-                "posted_at": f"2026-10-01T{10 + i // 60:02d}:{i % 60:02d}Z",
-                "views": f"{i}.{i % 10}K",
-                "forwarded_from": None,
-                "text": text,
-            }
-        )
-    path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\n", encoding="utf-8")
-    return posts
 
 
 @pytest.mark.slow
@@ -114,7 +93,7 @@ def test_killed_crawl_then_rerun_lands_every_post_once(corpus: Path, warehouse_d
 
 def test_backfill_bounds_first_run_and_cursor_bounds_the_next(warehouse_dsn: str, tmp_path: Path) -> None:
     corpus_file = tmp_path / "chan.jsonl"
-    posts = _write_posts(corpus_file, "chan", 95)
+    posts = write_channel(corpus_file, "chan", 95)
     with ReplayServer([corpus_file]) as server:
         registry = write_registry(tmp_path / "r.toml", telegram_entry("chan", "chan", server.url, backfill=30))
         code, summary, err = run_crawl(registry, "chan", warehouse_dsn)
@@ -125,7 +104,7 @@ def test_backfill_bounds_first_run_and_cursor_bounds_the_next(warehouse_dsn: str
         assert ids == [p["msg_id"] for p in posts[-30:]]
 
     # Five new posts and an edit of the newest old one appear; the next run lands exactly those.
-    more = _write_posts(tmp_path / "more.jsonl", "chan", 100)
+    more = write_channel(tmp_path / "more.jsonl", "chan", 100)
     edited = dict(more[94], text="تصحيح: " + more[94]["text"], edited=True)
     lines = [json.dumps(p, ensure_ascii=False) for p in more] + [json.dumps(edited, ensure_ascii=False)]
     corpus_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -143,7 +122,7 @@ def test_backfill_bounds_first_run_and_cursor_bounds_the_next(warehouse_dsn: str
 
 def test_bad_pages_are_quarantined_and_good_posts_land(warehouse_dsn: str, tmp_path: Path) -> None:
     corpus_file = tmp_path / "chan.jsonl"
-    posts = _write_posts(corpus_file, "chan", 60)
+    posts = write_channel(corpus_file, "chan", 60)
     faults = [
         # a post's text carries invalid UTF-8 and a NUL byte on the newest page
         Fault(match="/s/chan", replace=("بيان رقم 59".encode(), "بيان رقم 59".encode() + b"\xff\x00")),
@@ -175,7 +154,7 @@ def test_bad_pages_are_quarantined_and_good_posts_land(warehouse_dsn: str, tmp_p
 
 def test_missing_channel_fails_with_a_clear_reason(warehouse_dsn: str, tmp_path: Path) -> None:
     corpus_file = tmp_path / "chan.jsonl"
-    _write_posts(corpus_file, "chan", 5)
+    write_channel(corpus_file, "chan", 5)
     with ReplayServer([corpus_file]) as server:
         registry = write_registry(tmp_path / "r.toml", telegram_entry("gone", "no_such_channel", server.url))
         code, summary, err = run_crawl(registry, "gone", warehouse_dsn)
@@ -188,7 +167,7 @@ def test_missing_channel_fails_with_a_clear_reason(warehouse_dsn: str, tmp_path:
 
 def test_page_over_the_size_cap_is_quarantined(warehouse_dsn: str, tmp_path: Path) -> None:
     corpus_file = tmp_path / "chan.jsonl"
-    posts = _write_posts(corpus_file, "chan", 45)
+    posts = write_channel(corpus_file, "chan", 45)
     faults = [Fault(match=f"/s/chan?before={posts[25]['msg_id']}", pad_to=400_000)]
     with ReplayServer([corpus_file], faults=faults) as server:
         registry = write_registry(

@@ -27,12 +27,17 @@ class AccessError(ValueError):
     """A role that cannot be created as asked (bad name, already there); the message says why."""
 
 
-def add_analyst(dsn: str, name: str, password: str, statement_timeout: str = "60s") -> None:
-    """Create the login role ``name`` with ``password``, member of ``claimwatch_analyst``."""
+def _check_role_name(name: str) -> None:
+    """A login name must be a plain identifier, and not one of PostgreSQL's or the project's own roles."""
     if not _ROLE.match(name):
         raise AccessError(f"{name!r}: a role name is lower-case letters, digits and _ (2 to 63 characters)")
     if name.startswith(("pg_", "claimwatch_")):
         raise AccessError(f"{name!r}: names starting with pg_ or claimwatch_ are reserved")
+
+
+def add_analyst(dsn: str, name: str, password: str, statement_timeout: str = "60s") -> None:
+    """Create the login role ``name`` with ``password``, member of ``claimwatch_analyst``."""
+    _check_role_name(name)
     with connect(dsn) as conn, conn.cursor() as cur:
         cur.execute(query("analyst_exists"), {"name": name})
         if cur.fetchone() is not None:
@@ -46,10 +51,7 @@ def add_analyst(dsn: str, name: str, password: str, statement_timeout: str = "60
 def add_loader(dsn: str, name: str, password: str) -> bool:
     """Create the pipeline's login ``name``, member of ``claimwatch_loader``, or reset its password when it exists
     (a deployment's init runs again on every start); return whether it was created."""
-    if not _ROLE.match(name):
-        raise AccessError(f"{name!r}: a role name is lower-case letters, digits and _ (2 to 63 characters)")
-    if name.startswith(("pg_", "claimwatch_")):
-        raise AccessError(f"{name!r}: names starting with pg_ or claimwatch_ are reserved")
+    _check_role_name(name)
     with connect(dsn) as conn, conn.cursor() as cur:
         cur.execute(query("analyst_exists"), {"name": name})
         exists = cur.fetchone() is not None
