@@ -164,3 +164,39 @@ def test_the_attacker_is_one_the_text_states(text: str, actor: str) -> None:
     ex = extract_claims(text, datetime(2026, 10, 6, 9, 0, tzinfo=UTC))
     assert ex.kind in ("claim", "report"), ex.reasons
     assert ex.operations[0].actor == actor
+
+
+def test_fast_transform_equals_scikit_learns() -> None:
+    """The extractor's own counting path (``model.transform``) gives scikit-learn's matrices, feature for feature,
+    for every vectorizer of the shipped model, on the self-written demo posts (Arabic and English)."""
+    from claimwatch.claims.extract import read_post
+    from claimwatch.claims.features import candidate_cues
+    from claimwatch.claims.model import transform
+    from claimwatch.claims.rules import operation_candidates
+
+    model = load_model()
+    posts = []
+    for name in ("demo_resistance_ar", "demo_resistance_en"):
+        for line in (ROOT / "demo" / "channels" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            posts.append((row["text"], datetime.fromisoformat(row["posted_at"].replace("Z", "+00:00"))))
+    readings = [read_post(text, at) for text, at in posts]
+    views = [view for _ex, view in readings]
+    items = [
+        ((c, view.lang, "claim"), 1)
+        for (text, at), (ex, view) in zip(posts, readings, strict=True)
+        for c in operation_candidates(text, ex, at)
+    ]
+    inputs = {
+        "text": [*views, views[0].__class__(text="", head="", lang="none")],  # a post with no known word
+        "cues": [v.cues for v in views],
+        "op_text": [it[0] for it in items],
+        "op_cues": [candidate_cues(*it) for it in items],
+    }
+    assert len(items) > 10
+    for name, docs in inputs.items():
+        vec = model.vectorizers[name]
+        ours, theirs = transform(vec, docs), vec.transform(docs)
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, name
+        assert ours.nnz == theirs.nnz and ours.nnz > 0, name
+        assert (ours != theirs).nnz == 0, name  # equal, not close: a model fitted on either is the same
