@@ -142,7 +142,8 @@ class ActorMatcher:
             parts.append(r"(?:the\s+)?(?P<l>" + _alt(latin) + ")")
         if adjectives:
             parts.append(_PFX_DEF + "?(?P<a>" + _alt(adjectives) + ")" + _ADJ_SFX)
-        self._re = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+        # a name starts where no letter precedes it: a clock time glued to it ("12:04IDF jets") does not hide it
+        self._re = re.compile(r"(?<![^\W\d])(?:" + "|".join(parts) + r")(?!\w)")
         # A state's aircraft named by its nisba ("طائرات F-16 العراقية", "المقاتلات التركية") is that state's air
         # force: a name of the actor, though the nisba alone ("المسيرات العراقية") is not.
         air: list[str] = []

@@ -19,7 +19,6 @@ keeps extraction at thousands of posts per second.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -112,9 +111,6 @@ def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
         op.geo_precision = 3 if cc and cc != "SEA" else None
 
 
-_GLUED_TIME = re.compile(r"(?<=\d)(?=[^\W\d])")
-
-
 def _stated_actor(actor: str | None, kind: str, ex: Extraction, voice: str | None) -> str:
     """The model's attacker if the post states it or speaks as the attacker (a claim), else ``unknown`` (GUIDE:
     "attack reported but attacker not stated"). Stated: an actor the text names (by name, a wing, a spokesman, an
@@ -127,10 +123,10 @@ def _stated_actor(actor: str | None, kind: str, ex: Extraction, voice: str | Non
         return actor or "unknown"
     if kind == "claim":
         return actor  # an actor's own statement: the speaker is the attacker, named or not ("we struck ...")
-    stated = {label for label, _how, _head in ex.cues.get("mentions") or []}
-    # read again: the rules may have stopped before reading who is named, and a clock time glued to the first
-    # word ("12:04IDF jets") hides the name from them
-    stated |= {guide_label(m.actor_id) for m in get_actor_matcher().find(_GLUED_TIME.sub(" ", ex.norm))}
+    if "mentions" in ex.cues:
+        stated = {label for label, _how, _head in ex.cues["mentions"]}
+    else:  # the rules stopped before reading who is named (no attack vocabulary they know): read it now
+        stated = {guide_label(m.actor_id) for m in get_actor_matcher().find(ex.norm)}
     stated |= {ex.cues.get("speaker"), voice}
     stated |= {op.actor for op in ex.operations}
     if any(actor in actor_family(a) for a in stated if a and a not in ("unknown", "other")):
