@@ -10,7 +10,16 @@ import pytest
 
 from claimwatch.transform import corrections
 from claimwatch.transform.event_store import EventStore
-from claimwatch.transform.events import Clusterer, LinkModel, Row, cluster_rows, fit_link_model, pair_features
+from claimwatch.transform.events import (
+    SOURCE_SPAN_HOURS,
+    VETO,
+    Clusterer,
+    LinkModel,
+    Row,
+    cluster_rows,
+    fit_link_model,
+    pair_features,
+)
 from claimwatch.transform.marts import refresh
 
 # a hand-set model: same day and place or same country within hours link; another place or country never does
@@ -60,6 +69,32 @@ def test_rows_of_one_operation_share_an_event_and_others_do_not() -> None:
     events = cluster_rows(rows, MODEL)
     assert events[1] == events[2] == events[5]
     assert len({events[1], events[3], events[4]}) == 3
+
+
+def test_a_member_that_is_clearly_another_operation_vetoes_the_join() -> None:
+    """Average linkage alone lets a row in through an event's average; one member it clearly differs from (here
+    another attacker) keeps it out, although the average would let it in."""
+    model = LinkModel({**MODEL.weights, "other_actor": -8.0}, MODEL.threshold)
+    c = Clusterer(model)
+    c.place(_row(1, kind="claim", actor="islamic_resistance_iraq"))
+    c.place(_row(2, source="b", published_at=datetime(2026, 10, 5, 3, 10, tzinfo=UTC)))
+    c.place(_row(3, source="d", published_at=datetime(2026, 10, 5, 3, 20, tzinfo=UTC)))
+    assert len({c.event_of[k] for k in (1, 2, 3)}) == 1
+    other = _row(4, source="e", kind="claim", actor="houthis", published_at=datetime(2026, 10, 5, 3, 15, tzinfo=UTC))
+    assert model.probability(other, _row(1, kind="claim", actor="islamic_resistance_iraq")) < VETO
+    assert sum(model.probability(other, r) for r in c.members[c.event_of[1]]) / 3 >= model.threshold
+    assert c.place(other)[0] != c.event_of[1]
+
+
+def test_one_source_posts_of_one_event_lie_within_hours() -> None:
+    """A source's second post on the same place hours later is another wave; another source may lag."""
+    first = _row(1, published_at=datetime(2026, 10, 5, 3, 0, tzinfo=UTC))
+    later_same_source = _row(2, published_at=datetime(2026, 10, 5, 3 + int(SOURCE_SPAN_HOURS) + 2, tzinfo=UTC))
+    later_other_source = _row(3, source="b", published_at=later_same_source.published_at)
+    assert MODEL.probability(first, later_same_source) >= MODEL.threshold  # the features alone would link them
+    events = cluster_rows([first, later_same_source, later_other_source], MODEL)
+    assert events[1] != events[2]
+    assert events[3] in (events[1], events[2])
 
 
 def test_corrections_are_constraints() -> None:

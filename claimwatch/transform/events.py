@@ -34,6 +34,15 @@ __all__ = ["Clusterer", "LinkModel", "Row", "cluster_new", "load_link_model", "p
 
 LINK_MODEL = Path(__file__).resolve().parents[1] / "claims" / "data" / "link_model.json"
 _WORD = re.compile(r"\w{3,}")
+# a member whose link probability with a row is below this vetoes the row joining its event (see Clusterer.place)
+VETO = 0.2
+# One source tells one operation within hours: its claim, the first reports, the footage. Two posts of one source
+# further apart on the same day are, on the labelled pairs, mostly another wave or raid on the same place (Iranian
+# missile waves hours apart, a second strike on the Dahiyeh), and joining them is the linker's commonest false link
+# (precision on the labelled pairs 0.74 -> 0.84, recall 0.49 -> 0.52; on the held-out pairs of the linker's own
+# links 0.56 -> 0.63). Other sources may lag more: a news site's
+# article the next morning still joins on its merits.
+SOURCE_SPAN_HOURS = 3.0
 
 
 @dataclass(slots=True)
@@ -74,6 +83,13 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _far_in_one_source(a: Row, b: Row) -> bool:
+    """Two rows of one source posted more than ``SOURCE_SPAN_HOURS`` apart."""
+    if a.source != b.source or a.published_at is None or b.published_at is None:
+        return False
+    return abs((a.published_at - b.published_at).total_seconds()) > SOURCE_SPAN_HOURS * 3600
 
 
 def pair_features(a: Row, b: Row) -> dict[str, float]:
@@ -196,19 +212,25 @@ class Clusterer:
             copied = self.by_doc.get((row.copy_of, row.operation_index))
             if copied is not None and not self._forbidden(row, copied):
                 return self._assign(row, copied), 1.0
-        # average linkage: a row joins the event it matches best *on average over the event's members* (rows of
-        # another country count as no match). Joining on the single best member (single linkage) chains
-        # operations together through one ambiguous row; on the labelled pairs it linked 0.59 precise, the average
-        # 0.77 at the same model threshold.
+        # average linkage with a veto: a row joins the event it matches best *on average over the event's
+        # members*, unless one member is clearly another operation (probability under ``VETO``; a row of another
+        # country counts as 0). Joining on the single best member (single linkage) chains operations together
+        # through one ambiguous row: on the labelled pairs it linked 0.59 precise, the average 0.66, the average
+        # with the veto 0.74 at about the same recall (``bench/eval_links.py``). A vague row ("a soldier was wounded in
+        # south Lebanon") otherwise joins an event through its average while one member says "not this one".
+        # A member of the row's own source posted more than ``SOURCE_SPAN_HOURS`` away also vetoes (see there).
         scores: dict[Any, list[float]] = {}
         if row.event_date is not None:
             for d in (-1, 0, 1):
                 for other in self.by_day.get(date.fromordinal(row.event_date.toordinal() + d), ()):
                     event = self.event_of[other.key]
                     clash = row.target_country and other.target_country and row.target_country != other.target_country
-                    scores.setdefault(event, []).append(0.0 if clash else self.model.probability(row, other))
+                    scores.setdefault(event, []).append(
+                        0.0 if clash or _far_in_one_source(row, other) else self.model.probability(row, other)
+                    )
         ranked = sorted(
-            ((sum(v) / len(v), e) for e, v in scores.items() if not self._forbidden(row, e)), key=lambda t: -t[0]
+            ((sum(v) / len(v), e) for e, v in scores.items() if min(v) >= VETO and not self._forbidden(row, e)),
+            key=lambda t: -t[0],
         )
         if ranked and ranked[0][0] >= self.model.threshold:
             return self._assign(row, ranked[0][1]), ranked[0][0]
