@@ -10,7 +10,10 @@
    operations into one event? Precision = pairs linked and labelled same / pairs linked; recall = pairs linked
    and labelled same / pairs labelled same. Pairs whose posts the extractor reads no operation in cannot be
    linked and count as missed when labelled same.
-4. Events vs rows: how many claim and report rows the channel gives, and how many events they form.
+4. Held out: the third draw of pairs (``linked_pairs.labels.jsonl``) was taken from the linker's own output and
+   labelled the same way, and is never trained on: the share of those it still links that are the same operation
+   is its precision on data no model saw.
+5. Events vs rows: how many claim and report rows the channel gives, and how many events they form.
 
 The cross-validated precision and recall of the pair model itself (from ``claimwatch train``) are printed too.
 """
@@ -32,6 +35,8 @@ from claimwatch.claims.extract import extract_posts  # noqa: E402
 from claimwatch.claims.model import MODEL_CARD, load_model  # noqa: E402
 from claimwatch.claims.train import LINK_LABELS, _posted  # noqa: E402
 from claimwatch.transform.events import Clusterer, Row, load_link_model, words_of  # noqa: E402
+
+LINKED_LABELS = LINK_LABELS.with_name("linked_pairs.labels.jsonl")
 
 
 def channel_rows() -> list[Row]:
@@ -64,6 +69,25 @@ def channel_rows() -> list[Row]:
     return rows
 
 
+def held_out_precision(event_of: dict[tuple[int, int], object]) -> tuple[int, int, int] | None:
+    """Precision on the linker's own output: of the labelled third-draw pairs (pairs the linker linked when they
+    were drawn, ``bench/link_pairs.py --linked``) that it still links, how many are the same operation."""
+    if not LINKED_LABELS.exists():
+        return None
+    draw = {p["pair_id"]: p for p in map(json.loads, LINKED_LABELS.with_name("linked_pairs.jsonl").open())}
+    labels = [json.loads(line) for line in LINKED_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    events: dict[int, set[object]] = {}
+    for (msg_id, _i), event in event_of.items():
+        events.setdefault(msg_id, set()).add(event)
+    linked = same = 0
+    for lab in labels:
+        pair = draw[lab["pair_id"]]
+        if events.get(pair["claim"]["msg_id"], set()) & events.get(pair["report"]["msg_id"], set()):
+            linked += 1
+            same += bool(lab["same"])
+    return linked, same, len(labels)
+
+
 def main() -> int:
     """Print the figures."""
     t0 = time.perf_counter()
@@ -93,6 +117,14 @@ def main() -> int:
         f"linker on the whole channel: precision {tp / max(1, tp + fp):.3f}  recall {tp / max(1, tp + fn):.3f}  "
         f"(linked and same {tp}, linked but different {fp}, same but not linked {fn})"
     )
+    held_out = held_out_precision(event_of)
+    if held_out:
+        linked, same, total = held_out
+        print(
+            f"linker's own links, held out ({LINKED_LABELS.name}, never trained on): precision "
+            f"{same / max(1, linked):.3f} ({same} of the {linked} labelled pairs it links are the same operation; "
+            f"{total} labelled)"
+        )
     card = json.loads(MODEL_CARD.read_text(encoding="utf-8")).get("link_model", {})
     if card:
         print(

@@ -9,6 +9,11 @@ so the sample holds clear matches, clear non-matches and the hard middle in simi
 
     .venv/bin/python bench/link_pairs.py --n 200 --out /work/annot/links       # the draw + annotation batches
 
+The third draw (``--linked``) is of the linker's own output instead: pairs it puts into one event, labelled
+to measure its precision on pairs no model was fitted on (``linked_pairs.jsonl``; never trained on).
+
+    .venv/bin/python bench/link_pairs.py --linked --n 150 --out /work/annot/linked
+
 writes ``bench/gold/links/pairs.jsonl`` (the draw: pair ids and references, no text) and, outside the
 repository, ``OUT/batch_NN.input.jsonl`` with both posts' texts for the annotators. The draw depends on what the
 extractor read when it was made; the committed ``pairs.jsonl`` is the reference, not a re-run.
@@ -26,12 +31,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from claimwatch.claims.corpus import load_corpus  # noqa: E402
 from claimwatch.claims.extract import extract_posts  # noqa: E402
 from claimwatch.claims.train import _posted  # noqa: E402
 
 PAIRS = ROOT / "bench" / "gold" / "links" / "pairs.jsonl"
+LINKED_PAIRS = ROOT / "bench" / "gold" / "links" / "linked_pairs.jsonl"  # held out: scored, never trained on
 SEED = 20261205
 
 
@@ -129,6 +136,42 @@ def draw(
     ]
 
 
+def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[str, Any]]:
+    """``n`` pairs the shipped linker *links*: a claim and a report of two single-operation posts that it puts into
+    one event, uniformly among those not drawn before. Labelled, they measure the linker's precision on its own
+    output, on pairs no model was fitted on (the first two draws also train the link model)."""
+    from eval_links import channel_rows
+
+    from claimwatch.transform.events import Clusterer, load_link_model
+
+    rows = channel_rows()
+    per_post: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        per_post[row.doc] += 1
+    clusterer = Clusterer(load_link_model())
+    for row in rows:
+        clusterer.place(row)
+    linked = set()
+    for members in clusterer.members.values():
+        single = [r for r in members if per_post[r.doc] == 1]
+        for c in (r for r in single if r.kind == "claim"):
+            for r in (r for r in single if r.kind == "report" and r.doc != c.doc):
+                if (c.doc, r.doc) not in exclude:
+                    linked.add((c.doc, r.doc))
+    pool = sorted(linked)
+    picked = random.Random(seed).sample(pool, min(n, len(pool)))
+    return [
+        {
+            "pair_id": 0,
+            "claim": {"msg_id": c, "op": 0},
+            "report": {"msg_id": r, "op": 0},
+            "linked": True,
+            "candidates": len(pool),
+        }
+        for c, r in picked
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Draw the pairs and write the annotation batches."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -136,11 +179,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="folder for annotation batches (outside the project)")
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--second", action="store_true", help="the second draw (pairs within 12 hours), appended")
+    ap.add_argument(
+        "--linked", action="store_true", help="the third draw (pairs the shipped linker links), to LINKED_PAIRS"
+    )
     args = ap.parse_args(argv)
     if ROOT in args.out.resolve().parents:
         ap.error("batches hold corpus text: write them outside the project")
     PAIRS.parent.mkdir(parents=True, exist_ok=True)
-    if args.second:
+    if args.linked:
+        seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in map(json.loads, PAIRS.open(encoding="utf-8"))}
+        pairs = draw_linked(args.n, SEED + 2, seen)
+        with LINKED_PAIRS.open("w", encoding="utf-8") as fh:
+            for k, p in enumerate(pairs, 1):
+                p["pair_id"] = k
+                fh.write(json.dumps(p) + "\n")
+    elif args.second:
         first = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
         seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in first}
         pairs = draw(args.n, SEED + 1, second=True, exclude=seen)
@@ -167,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
                     "post_b": {"msg_id": r["msg_id"], "posted_at": r["posted_at"], "text": r["text"]},
                 }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{PAIRS}: {len(pairs)} pairs (of {pairs[0]['candidates'] if pairs else 0} candidates)")
+    candidates = pairs[0]["candidates"] if pairs else 0
+    print(f"{LINKED_PAIRS if args.linked else PAIRS}: {len(pairs)} pairs (of {candidates} candidates)")
     return 0
 
 
