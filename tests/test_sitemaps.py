@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.parse.sitemaps import NotASitemap, gunzip_capped, parse_sitemap, parse_w3c_datetime
+from claimwatch.parse.sitemaps import NotASitemap, gunzip_capped, parse_sitemap
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "news_site"
 BASE = "http://127.0.0.1:8766"
@@ -97,18 +97,3 @@ def test_not_a_sitemap_says_why(body: bytes, reason: str) -> None:
     with pytest.raises(NotASitemap) as caught:
         parse_sitemap(body)
     assert reason in caught.value.reason
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-10-14", datetime(2026, 10, 14, tzinfo=UTC)),
-        ("2026-10-14T10:15:00+03:00", datetime(2026, 10, 14, 7, 15, tzinfo=UTC)),
-        ("2026-10-14T10:15Z", datetime(2026, 10, 14, 10, 15, tzinfo=UTC)),
-        ("2026-10-14T10:15:00.123456+00:00", datetime(2026, 10, 14, 10, 15, 0, 123456, tzinfo=UTC)),
-        ("last week", None),
-        (None, None),
-    ],
-)
-def test_w3c_datetimes(text: str | None, expected: datetime | None) -> None:
-    assert parse_w3c_datetime(text) == expected

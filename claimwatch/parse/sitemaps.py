@@ -17,13 +17,14 @@ import io
 import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from claimwatch.parse import UnusableInput
+from claimwatch.parse.dates import parse_datetime
 
 SitemapKind = Literal["urlset", "index"]
 
@@ -59,21 +60,6 @@ class Sitemap:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_w3c_datetime(value: str | None) -> datetime | None:
-    """A sitemap date (W3C datetime: ``2026-10-14``, ``2026-10-14T10:15:00+03:00``, ``...Z``) as aware UTC.
-
-    A date without a time is midnight UTC; a time without a zone is taken as UTC.
-    """
-    if not value or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def gunzip_capped(body: bytes, max_bytes: int = MAX_SITEMAP_BYTES) -> bytes:
     """Decompress a gzip body, refusing (NotASitemap) to produce more than ``max_bytes``."""
     out = io.BytesIO()
@@ -106,7 +92,7 @@ def _news(element: etree._Element) -> tuple[str | None, datetime | None, str | N
         if _local(child.tag) != "news":
             continue
         title = _child_text(child, "title")
-        published = parse_w3c_datetime(_child_text(child, "publication_date"))
+        published = parse_datetime(_child_text(child, "publication_date"))
         language = None
         for sub in child:
             if _local(sub.tag) == "publication":
@@ -158,7 +144,7 @@ def parse_sitemap(body: bytes, base_url: str | None = None, *, max_bytes: int = 
         urls.append(
             SitemapUrl(
                 loc=loc,
-                lastmod=parse_w3c_datetime(_child_text(element, "lastmod")),
+                lastmod=parse_datetime(_child_text(element, "lastmod")),
                 news_title=title,
                 news_published_at=published,
                 news_language=language,
