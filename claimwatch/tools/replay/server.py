@@ -47,11 +47,11 @@ class ReplayServer:
             raise ValueError("page_size must be positive")
         self.host = host
         self.page_size = page_size
-        self.site = Path(site).resolve() if site is not None else None
+        self.static: StaticSite | None = None
+        self.site = site
         self.faults = list(faults)
         self._lock = threading.Lock()
         self._log: list[tuple[str, str, int]] = []
-        self.static = StaticSite(self.site) if self.site is not None else None
         self.channels: dict[str, Channel] = {}
         for name, posts in load_corpus(corpora).items():
             title = next((str(p["channel_title"]) for p in posts.values() if p.get("channel_title")), name)
@@ -63,6 +63,15 @@ class ReplayServer:
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.app = self
         self._thread: threading.Thread | None = None
+
+    @property
+    def site(self) -> Path | None:
+        """The static site's directory; settable, since a test builds its site once the server's URL is known."""
+        return self.static.root if self.static is not None else None
+
+    @site.setter
+    def site(self, value: Path | None) -> None:
+        self.static = StaticSite(Path(value).resolve()) if value is not None else None
 
     # lifecycle
     @property
