@@ -97,3 +97,23 @@ def test_not_a_sitemap_says_why(body: bytes, reason: str) -> None:
     with pytest.raises(NotASitemap) as caught:
         parse_sitemap(body)
     assert reason in caught.value.reason
+
+
+def test_a_sitemap_is_decoded_by_the_projects_one_rule_not_by_its_declaration() -> None:
+    # A Google News sitemap in windows-1256 whose declaration says UTF-8: lxml alone would garble the title.
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
+        "<url><loc>https://news.example/a/1</loc><news:news><news:title>"
+        "استهداف قاعدة عين الأسد بطائرة مسيرة في غرب العراق</news:title>"
+        "<news:publication_date>2026-10-03T09:05:00+03:00</news:publication_date></news:news></url>\n"
+        "</urlset>\n"
+    )
+    sitemap = parse_sitemap(xml.encode("cp1256"))
+    assert sitemap.urls[0].news_title == "استهداف قاعدة عين الأسد بطائرة مسيرة في غرب العراق"
+
+
+def test_binary_served_as_a_sitemap_is_refused_as_undecodable() -> None:
+    with pytest.raises(NotASitemap, match="undecodable: binary content"):
+        parse_sitemap(b"%PDF-1.7\n" + bytes(range(256)))

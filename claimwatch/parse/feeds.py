@@ -27,11 +27,10 @@ import feedparser
 
 from claimwatch.parse import UnusableInput
 from claimwatch.parse.dates import parse_datetime
-from claimwatch.parse.encoding import UndecodableDocument, decode_document
+from claimwatch.parse.encoding import UndecodableDocument, decode_document, strip_xml_declaration
 
 FeedKind = Literal["rss", "atom", "rdf"]
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Skip the prolog (declaration, comments, processing instructions, doctype) to reach the root element's name.
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
 _ROOT = re.compile(r"\s*<\s*([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
@@ -145,7 +144,7 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str) -> ParsedFe
 
     # The text is Unicode now: re-encode as UTF-8 and say so, in the declaration and the header, so feedparser
     # cannot re-decode it by a stale declaration.
-    utf8 = _XML_DECL.sub("", text, count=1).encode("utf-8")
+    utf8 = strip_xml_declaration(text).encode("utf-8")
     parsed = feedparser.parse(
         b'<?xml version="1.0" encoding="utf-8"?>\n' + utf8,
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base_url},

@@ -36,6 +36,7 @@ from typing import Any
 from lxml import etree
 
 from claimwatch.parse.dates import UnreadableDate, read_document_date
+from claimwatch.parse.encoding import decode_utf8_repairing
 
 __all__ = [
     "PreviewPage",
@@ -173,7 +174,7 @@ def parse_message_html(html: str | bytes) -> PreviewPost | None:
 def _parse_document(html: str | bytes) -> tuple[Any, str | None]:
     """lxml parse that turns every failure into an error string (empty input, lone surrogates, NULs)."""
     if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
+        html, _repairs = decode_utf8_repairing(html)  # t.me serves UTF-8; a bad byte is damage, not a charset
     if not html or not html.strip():
         return None, "empty document"
     parser = getattr(_local, "parser", None)
