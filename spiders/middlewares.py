@@ -6,7 +6,6 @@ import asyncio
 import logging
 import random
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -15,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
+from claimwatch.parse.dates import parse_http_date
 from claimwatch.parse.urls import on_allowed_domain
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             text = header.decode("latin-1").strip()
             if text.isdigit():
                 return min(float(text), cap)
-            try:
-                when = parsedate_to_datetime(text)
+            when = parse_http_date(text)
+            if when is not None:
                 return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), cap)
-            except (TypeError, ValueError):
-                pass
         base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         return min(base * 2 ** (attempt - 1) * (1 + random.random() / 4), cap)
 
@@ -82,3 +80,29 @@ class OffsiteRedirectMiddleware:
         if domains and not on_allowed_domain(target, domains):
             raise IgnoreRequest(f"redirected off the allowed domains to {target}")
         return response
+
+
+class ConditionalGetMiddleware:
+    """Send a request as a conditional GET when the spider knows the URL (``meta["cw_cache"]``, a
+    :class:`~claimwatch.ingest.http_cache.CacheEntry` from ``ops.http_cache``), and let its ``304`` reach the callback.
+
+    The validators come from the URL's last fetch (``If-None-Match`` / ``If-Modified-Since``); a ``304`` then means
+    there is nothing new to read. ``meta["cw_conditional"]`` records whether validators were sent, so the spider
+    can tell a real ``304`` from one to a request that asked nothing (a "not modified" since a fetch we never made,
+    which must not pass as nothing to do). Requests without ``cw_cache`` (Telegram pages) pass untouched.
+    """
+
+    def process_request(self, request: Request) -> None:
+        entry = request.meta.get("cw_cache")
+        if entry is None:
+            return None
+        headers = entry.conditional_headers()
+        for name, value in headers.items():
+            request.headers.setdefault(name, value)
+        request.meta["cw_conditional"] = bool(
+            request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since")
+        )
+        statuses = request.meta.setdefault("handle_httpstatus_list", [])
+        if 304 not in statuses:
+            statuses.append(304)
+        return None

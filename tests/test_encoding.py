@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.parse.encoding import UndecodableDocument, decode_document
+from claimwatch.parse.encoding import UndecodableDocument, decode_document, decode_utf8_repairing
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -150,3 +150,10 @@ def test_clean_utf8_is_not_touched_by_the_mojibake_repair() -> None:
     text = '<html><body><p>"Straight" and “curly” quotes, ﬁ ligature, ＦＵＬＬ width &amp; entities</p></body></html>'
     decoded = decode_document(text.encode(), "text/html; charset=utf-8")
     assert not decoded.repaired and decoded.text == text
+
+
+def test_a_utf8_only_source_is_repaired_not_guessed_and_each_repair_named() -> None:
+    text, repairs = decode_utf8_repairing("<p>عاجل</p>".encode() + b"\xff<p>x\x00y</p>")
+    assert text == "<p>عاجل</p>\ufffd<p>xy</p>"
+    assert repairs == ["invalid UTF-8 at byte 15", "1 NUL byte(s) removed"]
+    assert decode_utf8_repairing("<p>عاجل</p>".encode()) == ("<p>عاجل</p>", [])

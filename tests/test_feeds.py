@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.parse.feeds import NotAFeed, parse_feed, parse_feed_date
+from claimwatch.parse.feeds import NotAFeed, parse_feed
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "news_site"
 
@@ -169,23 +169,3 @@ def test_truncated_feed_keeps_the_entries_before_the_cut() -> None:
     feed = parse_feed(cut, "application/rss+xml", "http://127.0.0.1:8766/feed.xml")
     assert len(feed.entries) >= 2
     assert feed.warnings  # the damage is reported, not hidden
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Tue, 13 Oct 2026 07:00:00 GMT", datetime(2026, 10, 13, 7, 0, tzinfo=UTC)),
-        ("Mon, 12 Oct 2026 13:00:00 +0300", datetime(2026, 10, 12, 10, 0, tzinfo=UTC)),
-        ("Seg, 24 Set 2018 19:42:40 -0300", datetime(2018, 9, 24, 22, 42, 40, tzinfo=UTC)),
-        ("mar., 3 févr. 2026 10:00:00 +0100", datetime(2026, 2, 3, 9, 0, tzinfo=UTC)),
-        ("Di, 01 Dez 2026 08:00:00 +0100", datetime(2026, 12, 1, 7, 0, tzinfo=UTC)),
-        ("2026-10-14T10:15:00+03:00", datetime(2026, 10, 14, 7, 15, tzinfo=UTC)),
-        ("2026-10-14T10:15:00Z", datetime(2026, 10, 14, 10, 15, tzinfo=UTC)),
-        ("2026-10-14T10:15:00", datetime(2026, 10, 14, 10, 15, tzinfo=UTC)),  # no zone: taken as UTC
-        ("yesterday", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_feed_dates(text: str | None, expected: datetime | None) -> None:
-    assert parse_feed_date(text) == expected

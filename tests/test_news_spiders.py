@@ -10,7 +10,6 @@ The spiders run the way the DAG runs them, in a ``claimwatch.ingest.crawl`` subp
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 import shutil
@@ -28,7 +27,7 @@ from claimwatch.ingest.crawl import register_source
 from claimwatch.ingest.http_cache import FetchRecord, lookup, record_fetches
 from claimwatch.registry import Source
 from claimwatch.tools.replay import Fault, ReplayServer
-from spiders.spiders.news import choose_published_at, content_sha256, select_links
+from spiders.spiders.listing import select_links
 from tests import crawl_helpers
 from tests.crawl_helpers import ARABIC, DEMO_SITE, ENGLISH
 
@@ -431,20 +430,11 @@ def test_select_links_takes_css_or_xpath() -> None:
     assert select_links(page, "a.nothing-here") == []
 
 
-def test_publication_time_and_version_hash() -> None:
-    feed_time = datetime(2026, 10, 10, 7, 20, tzinfo=UTC)
-    assert choose_published_at("2026-10-10T10:20:00+03:00", None) == feed_time
-    assert choose_published_at("2026-10-10", feed_time) == feed_time  # a bare date loses to a full time
-    assert choose_published_at("2026-10-10", None) == datetime(2026, 10, 10, tzinfo=UTC)
-    assert choose_published_at(None, feed_time) == feed_time
-    assert choose_published_at("not a date", None) is None
-    assert content_sha256("T", "body ") == content_sha256(" T", "body") == hashlib.sha256(b"T\n\nbody").hexdigest()
-    assert content_sha256("T", "body") != content_sha256("T2", "body")
-
-
 @pytest.mark.parametrize("kind", ["feed", "sitemap", "listing"])
 def test_spider_classes_carry_their_registry_kind(kind: str) -> None:
-    from spiders.spiders import news
+    from spiders.spiders.feed import FeedSpider
+    from spiders.spiders.listing import ListingSpider
+    from spiders.spiders.sitemap import SitemapSpider
 
-    classes = {"feed": news.FeedSpider, "sitemap": news.SitemapSpider, "listing": news.ListingSpider}
+    classes = {"feed": FeedSpider, "sitemap": SitemapSpider, "listing": ListingSpider}
     assert classes[kind].name == kind

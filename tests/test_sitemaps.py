@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.parse.sitemaps import NotASitemap, gunzip_capped, parse_sitemap, parse_w3c_datetime
+from claimwatch.parse.sitemaps import NotASitemap, gunzip_capped, parse_sitemap
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "news_site"
 BASE = "http://127.0.0.1:8766"
@@ -99,16 +99,21 @@ def test_not_a_sitemap_says_why(body: bytes, reason: str) -> None:
     assert reason in caught.value.reason
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-10-14", datetime(2026, 10, 14, tzinfo=UTC)),
-        ("2026-10-14T10:15:00+03:00", datetime(2026, 10, 14, 7, 15, tzinfo=UTC)),
-        ("2026-10-14T10:15Z", datetime(2026, 10, 14, 10, 15, tzinfo=UTC)),
-        ("2026-10-14T10:15:00.123456+00:00", datetime(2026, 10, 14, 10, 15, 0, 123456, tzinfo=UTC)),
-        ("last week", None),
-        (None, None),
-    ],
-)
-def test_w3c_datetimes(text: str | None, expected: datetime | None) -> None:
-    assert parse_w3c_datetime(text) == expected
+def test_a_sitemap_is_decoded_by_the_projects_one_rule_not_by_its_declaration() -> None:
+    # A Google News sitemap in windows-1256 whose declaration says UTF-8: lxml alone would garble the title.
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
+        "<url><loc>https://news.example/a/1</loc><news:news><news:title>"
+        "استهداف قاعدة عين الأسد بطائرة مسيرة في غرب العراق</news:title>"
+        "<news:publication_date>2026-10-03T09:05:00+03:00</news:publication_date></news:news></url>\n"
+        "</urlset>\n"
+    )
+    sitemap = parse_sitemap(xml.encode("cp1256"))
+    assert sitemap.urls[0].news_title == "استهداف قاعدة عين الأسد بطائرة مسيرة في غرب العراق"
+
+
+def test_binary_served_as_a_sitemap_is_refused_as_undecodable() -> None:
+    with pytest.raises(NotASitemap, match="undecodable: binary content"):
+        parse_sitemap(b"%PDF-1.7\n" + bytes(range(256)))

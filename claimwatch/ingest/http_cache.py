@@ -23,7 +23,9 @@ from datetime import datetime
 
 import psycopg2.extensions
 
-from claimwatch.warehouse import query
+from claimwatch.config import warehouse_reconnect_seconds
+from claimwatch.warehouse import connect, query
+from claimwatch.warehouse.connection import CONNECTION_LOST, open_connection
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,63 @@ def record_listings(
         },
     )
     return int(cur.rowcount)
+
+
+class CacheReader:
+    """Lookups of one source's cache entries during a crawl, on one autocommit connection held for the run.
+
+    A spider asks before each batch of requests (a few milliseconds per discovery page); opening a connection per
+    question would cost more than the question. A lost connection (warehouse restart) is reopened, within the
+    reconnect window, and the query asked again. Read-only: rows are written by :func:`record_run` at close.
+    """
+
+    def __init__(self, dsn: str, source_id: str, revisit_hours: float) -> None:
+        self.dsn = dsn
+        self.source_id = source_id
+        self.revisit_hours = revisit_hours
+        self._conn: psycopg2.extensions.connection | None = None
+
+    def entries(self, urls: list[str]) -> dict[str, CacheEntry]:
+        """Cache entries of ``urls`` (see :func:`lookup`); none asked, no query."""
+        if not urls:
+            return {}
+        for attempt in (1, 2):
+            if self._conn is None or self._conn.closed:
+                self._conn = open_connection(
+                    self.dsn, application_name="claimwatch-news-lookup", retry_for=warehouse_reconnect_seconds()
+                )
+                self._conn.autocommit = True
+            try:
+                return lookup(self._conn, self.source_id, urls, self.revisit_hours)
+            except CONNECTION_LOST:
+                self._conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def entry(self, url: str) -> CacheEntry:
+        """The cache entry of one URL (empty when the URL was never fetched)."""
+        return self.entries([url]).get(url) or CacheEntry(url)
+
+    def close(self) -> None:
+        """Close the lookup connection, if one was opened."""
+        if self._conn is not None:
+            self._conn.close()
+
+
+def record_run(
+    dsn: str,
+    source_id: str,
+    crawl_run_id: int | None,
+    records: Iterable[FetchRecord],
+    listings: Iterable[tuple[str, str, str]],
+) -> int:
+    """Write a crawl's fetch records and listing provenance in one transaction, on a short-lived connection, once
+    the item pipeline has committed the documents they vouch for; return the ``http_cache`` rows written."""
+    with (
+        connect(dsn, application_name="claimwatch-news-cache", retry_for=warehouse_reconnect_seconds()) as conn,
+        conn.cursor() as cur,
+    ):
+        written = record_fetches(cur, source_id, records)
+        record_listings(cur, source_id, crawl_run_id, listings)
+    return written

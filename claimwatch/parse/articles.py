@@ -25,8 +25,6 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -38,6 +36,7 @@ from readability import Document as ReadabilityDocument
 from trafilatura.settings import Document as TrafilaturaDocument
 
 from claimwatch.parse import UnusableInput
+from claimwatch.parse.dates import parse_document_date
 from claimwatch.parse.encoding import UndecodableDocument, decode_document
 from claimwatch.text.language import detect_language
 
@@ -420,22 +419,16 @@ def _json_ld_author(value: Any) -> str | None:
 
 
 def _iso_datetime(value: Any) -> str | None:
-    """Normalise a date string to ISO-8601, keeping time and zone when present; None if unparseable."""
+    """A date string as ISO-8601 as the page stated it (its own offset kept; a bare date stays a date), or None
+    when :mod:`claimwatch.parse.dates` cannot read it."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if not 1990 <= parsed.year <= 2100:
+    found = parse_document_date(value)
+    if found is None:
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return parsed.date().isoformat()
-    return parsed.isoformat()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return found.stated.date().isoformat()
+    return found.stated.isoformat()
 
 
 def _htmldate(html: str, url: str | None, *, original: bool) -> str | None:

@@ -16,6 +16,11 @@ single-byte code page, no UTF-8 read as a single-byte code page ("Ã©", "â€�
 turns a non-Latin script into a soup of accented Latin letters. When nothing passes, :class:`UndecodableDocument`
 says why so the caller can quarantine the document instead of storing garbage.
 
+Telegram's preview pages are the exception to weighing evidence: t.me always serves UTF-8, so a bad byte there is
+damage in one message, not a sign of another encoding. :func:`decode_utf8_repairing` decodes them as UTF-8, repairs
+(U+FFFD for invalid sequences, NULs dropped) and names each repair, so the page's posts still land and the bytes
+are quarantined with the reason. These two functions are the only places where fetched bytes become text.
+
 One kind of damage is repaired rather than refused: valid UTF-8 that carries C1 control characters. That is
 mojibake baked into the page by its publisher (windows-1252 text once read as Latin-1, then saved as UTF-8:
 "â\x80\x99" for "’"); the bytes are what the site serves, the decoding is right, and only the text is wrong. ftfy
@@ -81,6 +86,7 @@ _CHAOS_MARGIN = 0.2
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
+_XML_DECL_TEXT_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
 # A UTF-8 lead byte (0xC2-0xF4) followed by a continuation byte (0x80-0xBF), as they look once read through
@@ -143,6 +149,25 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     return ftfy.fix_text(text, _FTFY_CONFIG), c1
 
 
+def decode_utf8_repairing(body: bytes) -> tuple[str, list[str]]:
+    """Decode a page its source always serves as UTF-8, repairing what must be repaired and saying what was.
+
+    Invalid byte sequences become U+FFFD and NUL characters are dropped (PostgreSQL text cannot hold them); each
+    repair is named (``invalid UTF-8 at byte N``, ``N NUL byte(s) removed``) so the caller can quarantine the
+    original bytes with the reason.
+    """
+    problems: list[str] = []
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"invalid UTF-8 at byte {exc.start}")
+        text = body.decode("utf-8", errors="replace")
+    if "\x00" in text:
+        problems.append(f"{text.count(chr(0))} NUL byte(s) removed")
+        text = text.replace("\x00", "")
+    return text, problems
+
+
 def decode_document(body: bytes, content_type: str | None = None, *, kind: Literal["html", "xml"] = "html") -> Decoded:
     """Decode a fetched HTML or XML document, weighing BOM > header > in-document declaration > detection.
 
@@ -195,6 +220,13 @@ def decode_document(body: bytes, content_type: str | None = None, *, kind: Liter
 
     tried = "; ".join(notes) or "no candidate encoding"
     raise UndecodableDocument(f"no trustworthy decoding ({tried})")
+
+
+def strip_xml_declaration(text: str) -> str:
+    """Decoded XML without its ``<?xml ... encoding=...?>`` declaration (and BOM): the text is Unicode now, and a
+    parser handed it as UTF-8 bytes must not decode it again by a declaration that may be stale or wrong.
+    Only the declaration goes, not the line break after it, so parsers' line numbers stay the document's."""
+    return _XML_DECL_TEXT_RE.sub("", text.lstrip("\ufeff"), count=1)
 
 
 def _decoded(text: str, encoding: str, evidence: Evidence, notes: list[str]) -> Decoded:

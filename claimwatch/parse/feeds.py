@@ -9,63 +9,32 @@ Why a root-element check before feedparser: feedparser happily "parses" an HTML 
 feed with no entries. A source whose feed URL now serves HTML must fail loudly (:class:`NotAFeed`), not look like
 a quiet day.
 
-Dates: feedparser reads RFC 822 and ISO 8601 in English; feeds in other languages localize the day and month
-names (``Seg, 24 Set 2018 19:42:40 -0300``), which :func:`parse_feed_date` translates before parsing. A date
-without a zone is taken as UTC (the RSS spec requires a zone; the common offender is a bare ISO timestamp).
+Dates: feedparser reads RFC 822 and ISO 8601 in English only; feeds in other languages localize the day and month
+names (``Seg, 24 Set 2018 19:42:40 -0300``). Every entry date is read from the feed's own string by
+:func:`claimwatch.parse.dates.parse_datetime`, the project's one reading of document dates (aware UTC, a date
+without a zone taken as UTC).
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urljoin
 
 import feedparser
-from feedparser.datetimes import _parse_date as _feedparser_date
 
 from claimwatch.parse import UnusableInput
-from claimwatch.parse.encoding import UndecodableDocument, decode_document
+from claimwatch.parse.dates import parse_datetime
+from claimwatch.parse.encoding import UndecodableDocument, decode_document, strip_xml_declaration
 
 FeedKind = Literal["rss", "atom", "rdf"]
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Skip the prolog (declaration, comments, processing instructions, doctype) to reach the root element's name.
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE)
 _ROOT = re.compile(r"\s*<\s*([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _FEED_ROOTS = {"rss": "rss", "feed": "atom", "rdf": "rdf", "channel": "rss"}
-
-# Day and month names of the languages our feeds come in, mapped to the English RFC 822 spelling.
-_MONTHS = {
-    # Portuguese, Spanish, French, German, Italian, Dutch (abbreviated and full, lower-case, accents kept)
-    "jan": "Jan", "janeiro": "Jan", "enero": "Jan", "ene": "Jan", "janvier": "Jan", "janv": "Jan", "januar": "Jan",
-    "gen": "Jan", "gennaio": "Jan", "januari": "Jan",
-    "fev": "Feb", "fevereiro": "Feb", "feb": "Feb", "febrero": "Feb", "février": "Feb", "févr": "Feb",
-    "fevr": "Feb", "februar": "Feb", "febbraio": "Feb", "februari": "Feb",
-    "mar": "Mar", "março": "Mar", "marzo": "Mar", "mars": "Mar", "märz": "Mar", "mär": "Mar", "mrz": "Mar",
-    "maart": "Mar", "mrt": "Mar",
-    "abr": "Apr", "abril": "Apr", "avr": "Apr", "avril": "Apr", "apr": "Apr", "april": "Apr", "aprile": "Apr",
-    "mai": "May", "maio": "May", "may": "May", "mayo": "May", "mag": "May", "maggio": "May", "mei": "May",
-    "jun": "Jun", "junho": "Jun", "junio": "Jun", "juin": "Jun", "juni": "Jun", "giu": "Jun", "giugno": "Jun",
-    "jul": "Jul", "julho": "Jul", "julio": "Jul", "juil": "Jul", "juillet": "Jul", "juli": "Jul", "lug": "Jul",
-    "luglio": "Jul",
-    "ago": "Aug", "agosto": "Aug", "aoû": "Aug", "août": "Aug", "aout": "Aug", "aug": "Aug", "august": "Aug",
-    "augustus": "Aug",
-    "set": "Sep", "setembro": "Sep", "sep": "Sep", "sept": "Sep", "septiembre": "Sep", "septembre": "Sep",
-    "september": "Sep", "settembre": "Sep",
-    "out": "Oct", "outubro": "Oct", "oct": "Oct", "octubre": "Oct", "octobre": "Oct", "okt": "Oct",
-    "oktober": "Oct", "ott": "Oct", "ottobre": "Oct",
-    "nov": "Nov", "novembro": "Nov", "noviembre": "Nov", "novembre": "Nov", "november": "Nov",
-    "dez": "Dec", "dezembro": "Dec", "dic": "Dec", "diciembre": "Dec", "déc": "Dec", "dec": "Dec",
-    "décembre": "Dec", "dezember": "Dec", "dicembre": "Dec", "december": "Dec",
-}  # fmt: skip
-_LOCAL_DATE = re.compile(
-    r"^\s*(?:[^\W\d_]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d_]+)\.?\s+(\d{4})\s+(\d{1,2}:\d{2}(?::\d{2})?)\s*(.*)$"
-)
 
 
 class NotAFeed(UnusableInput):
@@ -108,56 +77,14 @@ def _root_name(text: str) -> str | None:
     return root.group(2).lower() if root else None
 
 
-def parse_feed_date(value: str | None) -> datetime | None:
-    """An RSS/Atom date string as an aware UTC datetime; None when unreadable.
-
-    Handles RFC 822 (``Tue, 13 Oct 2026 07:00:00 GMT``), ISO 8601, and RFC 822 with localized day and month
-    names (``Seg, 24 Set 2018 19:42:40 -0300``).
-    """
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    parsed = _parsed_to_datetime(_feedparser_date(text))
-    if parsed is not None:
-        return parsed
-    match = _LOCAL_DATE.match(text)
-    if match:
-        day, month, year, clock, zone = match.groups()
-        english = _MONTHS.get(month.lower())
-        if english:
-            try:
-                moment = parsedate_to_datetime(f"{day} {english} {year} {clock} {zone or '+0000'}".strip())
-            except (TypeError, ValueError):
-                moment = None
-            if moment is not None:
-                return _as_utc(moment)
-    try:
-        return _as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _parsed_to_datetime(value: Any) -> datetime | None:
-    """feedparser's ``*_parsed`` (a UTC ``struct_time``) as an aware datetime."""
-    if not isinstance(value, time.struct_time):
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    except (OverflowError, ValueError):
-        return None
-
-
 def _entry_date(entry: Any, *keys: str) -> datetime | None:
+    """The first of ``keys`` the entry states a readable date for, read by :mod:`claimwatch.parse.dates` from the
+    feed's own string (feedparser's ``*_parsed`` is its own reading, which knows no localized month names)."""
     for key in keys:
         # dict.get, not entry.get: feedparser answers "updated" with "published" when there is no updated date,
         # which would invent an update time.
-        parsed = _parsed_to_datetime(dict.get(entry, f"{key}_parsed"))
-        if parsed is None:
-            parsed = parse_feed_date(dict.get(entry, key))
+        value = dict.get(entry, key)
+        parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is not None:
             return parsed
     return None
@@ -217,7 +144,7 @@ def parse_feed(body: bytes, content_type: str | None, base_url: str) -> ParsedFe
 
     # The text is Unicode now: re-encode as UTF-8 and say so, in the declaration and the header, so feedparser
     # cannot re-decode it by a stale declaration.
-    utf8 = _XML_DECL.sub("", text, count=1).encode("utf-8")
+    utf8 = strip_xml_declaration(text).encode("utf-8")
     parsed = feedparser.parse(
         b'<?xml version="1.0" encoding="utf-8"?>\n' + utf8,
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base_url},

@@ -29,11 +29,14 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
+
+from claimwatch.parse.dates import UnreadableDate, read_document_date
+from claimwatch.parse.encoding import decode_utf8_repairing
 
 __all__ = [
     "PreviewPage",
@@ -171,7 +174,7 @@ def parse_message_html(html: str | bytes) -> PreviewPost | None:
 def _parse_document(html: str | bytes) -> tuple[Any, str | None]:
     """lxml parse that turns every failure into an error string (empty input, lone surrogates, NULs)."""
     if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
+        html, _repairs = decode_utf8_repairing(html)  # t.me serves UTF-8; a bad byte is damage, not a charset
     if not html or not html.strip():
         return None, "empty document"
     parser = getattr(_local, "parser", None)
@@ -249,11 +252,11 @@ def _read_widget(widget: Any) -> PreviewPost:
     if parts.time_value is None:
         raise _Unreadable("no message date (time[datetime] in .tgme_widget_message_date)")
     try:
-        posted_at = datetime.fromisoformat(parts.time_value.strip())
-    except ValueError as exc:
-        raise _Unreadable(f"bad datetime {parts.time_value!r}") from exc
-    # A naive stamp never occurs on the real site; reading it as UTC beats dropping the post.
-    posted_at = posted_at.replace(tzinfo=UTC) if posted_at.tzinfo is None else posted_at.astimezone(UTC)
+        # A naive stamp never occurs on the real site; reading it as UTC (the dates module's rule) beats dropping
+        # the post.
+        posted_at = read_document_date(parts.time_value).moment
+    except UnreadableDate as exc:
+        raise _Unreadable(f"bad datetime {parts.time_value!r}: {exc.reason}") from exc
 
     text_html = _inner_html(parts.text_el) if parts.text_el is not None else ""
     text = _text_of(parts.text_el) if parts.text_el is not None else ""

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from claimwatch.claims.extract import Extraction, Operation, extract_posts, extractor_version
 from claimwatch.claims.labels import ACTORS
+from claimwatch.parse.dates import parse_document_date
 
 __all__ = ["extract_record", "extraction_fields", "main", "parse_posted_at", "run_extract"]
 
@@ -33,17 +34,13 @@ _FIELDS = ("kind", "actor", "weapon", "target_country", "location", "event_date"
 
 
 def parse_posted_at(value: Any) -> datetime | None:
-    """Parse ISO-8601 ("2026-05-12T15:22Z", "...+03:00", a bare date); naive values are UTC. None if unusable."""
-    if not isinstance(value, str) or not value.strip():
+    """Parse ISO-8601 ("2026-05-12T15:22Z", "...+03:00", a bare date) with :mod:`claimwatch.parse.dates`; naive
+    values are UTC. The post's own offset is kept: "yesterday" in a post means the day where it was written.
+    None if unusable."""
+    found = parse_document_date(value) if isinstance(value, str) else None
+    if found is None:
         return None
-    s = value.strip()
-    if s.endswith(("Z", "z")):
-        s = s[:-1] + "+00:00"
-    try:
-        dt = datetime.fromisoformat(s)
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return found.stated if found.stated.tzinfo else found.stated.replace(tzinfo=UTC)
 
 
 def _op_fields(op: Operation) -> dict[str, Any]:

@@ -20,24 +20,6 @@ from claimwatch.registry import Source
 log = logging.getLogger(__name__)
 
 
-def decode_utf8(body: bytes) -> tuple[str, list[str]]:
-    """Decode a UTF-8 page, repairing what must be repaired and saying what was repaired.
-
-    Invalid byte sequences become U+FFFD and NUL characters are dropped (PostgreSQL text cannot hold
-    them); each repair is named so the caller can quarantine the original bytes with the reason.
-    """
-    problems: list[str] = []
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(f"invalid UTF-8 at byte {exc.start}")
-        text = body.decode("utf-8", errors="replace")
-    if "\x00" in text:
-        problems.append(f"{text.count(chr(0))} NUL byte(s) removed")
-        text = text.replace("\x00", "")
-    return text, problems
-
-
 class SourceSpider(scrapy.Spider):
     """Base of the per-kind spiders: configured from a registry :class:`Source`, not from spider code.
 

@@ -10,8 +10,9 @@ import scrapy
 from scrapy.http import Response
 
 from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
+from claimwatch.parse.encoding import decode_utf8_repairing
 from claimwatch.parse.telegram_preview import PreviewPost, parse_preview_page
-from spiders.spiders.base import SourceSpider, decode_utf8
+from spiders.spiders.base import SourceSpider
 
 
 class TelegramPreviewSpider(SourceSpider):
@@ -46,7 +47,7 @@ class TelegramPreviewSpider(SourceSpider):
         """Parse one preview page into posts and decide whether to page further back."""
         self.pages += 1
         fetched_at = datetime.now(UTC)
-        text, problems = decode_utf8(response.body)
+        text, problems = decode_utf8_repairing(response.body)
         for problem in problems:
             yield self.quarantine(response.url, problem, status=response.status, content=response.body)
         page = parse_preview_page(text)
