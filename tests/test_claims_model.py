@@ -200,3 +200,18 @@ def test_fast_transform_equals_scikit_learns() -> None:
         assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, name
         assert ours.nnz == theirs.nnz and ours.nnz > 0, name
         assert (ours != theirs).nnz == 0, name  # equal, not close: a model fitted on either is the same
+
+
+def test_a_bulletin_keeps_every_operation_the_operation_model_finds() -> None:
+    """The post-level count caps the operations kept, except its top class ("4 or more"): a bulletin of six
+    strikes keeps six."""
+    from claimwatch.claims.extract import select_operations
+    from claimwatch.claims.model import N_OPS_TOP
+    from claimwatch.claims.rules import Candidate
+
+    cands = [Candidate(i, i, f"strike {i}", _op("report", "israel"), True, 1) for i in range(6)]
+    probs = [{"none": 0.1 + i / 100, "claim": 0.0, "report": 0.9 - i / 100} for i in range(6)]
+    assert len(select_operations(cands, probs, 2, "report")) == 2
+    assert len(select_operations(cands, probs, N_OPS_TOP, "report")) == 6
+    probs[5] = {"none": 0.9, "claim": 0.0, "report": 0.1}  # what the operation model calls no operation stays out
+    assert len(select_operations(cands, probs, N_OPS_TOP, "report")) == 5

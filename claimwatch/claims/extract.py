@@ -28,7 +28,7 @@ from claimwatch.claims import rules
 from claimwatch.claims.actors import actor_family, get_actor_matcher, guide_label
 from claimwatch.claims.features import PostView, text_view, with_rules
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
-from claimwatch.claims.model import ClaimModel, load_model
+from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
 from claimwatch.claims.rules import Extraction, Operation
 from claimwatch.text.textnorm import normalize_for_matching
 
@@ -149,11 +149,12 @@ def select_operations(
     cands: list[rules.Candidate], probs: list[dict[str, float]], n_ops: int, kind: str
 ) -> list[Operation]:
     """The operations of an event post among its candidates: those the operation model does not call
-    ``none``, at most the number the post-level model expects (the likeliest kept, in text order), at least
-    one. Each is a claim or a report by the operation model; the first whose kind is the post's leads."""
+    ``none``, at most the number the post-level model expects (the likeliest kept, in text order; its top class
+    means "that many or more", so it caps nothing: a bulletin of nine strikes keeps nine), at least one. Each is
+    a claim or a report by the operation model; the first whose kind is the post's leads."""
     scored = [(1.0 - p.get("none", 0.0), i) for i, p in enumerate(probs)]
     kept = sorted(i for score, i in scored if score >= 0.5)
-    if len(kept) > n_ops:
+    if len(kept) > n_ops and n_ops < N_OPS_TOP:
         kept = sorted(i for _s, i in sorted(scored, reverse=True)[:n_ops])
     if not kept and scored:
         kept = [max(scored)[1]]

@@ -36,6 +36,7 @@ __all__ = [
     "HEADS",
     "MODEL_CARD",
     "MODEL_PATH",
+    "N_OPS_TOP",
     "ClaimModel",
     "ModelSettings",
     "ModelUnavailable",
@@ -112,6 +113,7 @@ def _decode(head: str, value: str) -> Any:
 # headers): the words find the events, the cues say whose voice tells them.
 EVENT_HEADS = ("event_kind", *HEADS[1:], *(f"{h}_role" for h in ROLES), "n_ops")
 OP_KINDS = ("claim", "report", "none")
+N_OPS_TOP = 4  # the n_ops head's top class: "this many operations or more"
 
 
 def _rows(rows: Iterable[tuple[list[int], list[float]]], n_rows: int, n_cols: int, dtype: Any) -> sp.csr_matrix:
@@ -363,7 +365,7 @@ def fit_model(
     for head in EVENT_HEADS:
         if head == "n_ops":  # only the posts labelled operation by operation say how many they hold
             rows = [k for k, i in enumerate(events) if labels[i].get("operations") is not None]
-            y = [str(min(max(len(labels[events[k]]["operations"]), 1), 4)) for k in rows]
+            y = [str(min(max(len(labels[events[k]]["operations"]), 1), N_OPS_TOP)) for k in rows]
             model.heads[head] = head_fit(head, x_event[rows], y)
             continue
         if head == "event_kind":
