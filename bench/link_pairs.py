@@ -14,6 +14,11 @@ to measure its precision on pairs no model was fitted on (``linked_pairs.jsonl``
 
     .venv/bin/python bench/link_pairs.py --linked --n 150 --out /work/annot/linked
 
+The fourth draw (``--uncertain``) takes pairs the shipped link model is unsure of (probability 0.25-0.75), appended
+to ``pairs.jsonl`` as training labels for the link model (uncertainty sampling: the labels that teach it most).
+
+    .venv/bin/python bench/link_pairs.py --uncertain --n 200 --out /work/annot/uncertain
+
 writes ``bench/gold/links/pairs.jsonl`` (the draw: pair ids and references, no text) and, outside the
 repository, ``OUT/batch_NN.input.jsonl`` with both posts' texts for the annotators. The draw depends on what the
 extractor read when it was made; the committed ``pairs.jsonl`` is the reference, not a re-run.
@@ -26,6 +31,7 @@ import json
 import random
 import sys
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +101,7 @@ def draw(
     for op in ops:
         if op["kind"] == "report":
             by_date[op["event_date"]].append(op)
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     candidates = []
     for c in ops:
@@ -172,6 +178,43 @@ def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[s
     ]
 
 
+def draw_uncertain(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[str, Any]]:
+    """``n`` claim-report pairs the shipped link model is unsure of (probability 0.25-0.75), within a day of each
+    other, uniformly among those not drawn before: the labels that teach a model most (uncertainty sampling)."""
+    from eval_links import channel_rows
+
+    from claimwatch.transform.events import load_link_model
+
+    model = load_link_model()
+    rows = channel_rows()
+    per_post: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        per_post[row.doc] += 1
+    single = [r for r in rows if per_post[r.doc] == 1 and r.event_date is not None]
+    reports: dict[Any, list[Any]] = defaultdict(list)
+    for r in single:
+        if r.kind == "report":
+            reports[r.event_date].append(r)
+    pool = []
+    for c in (r for r in single if r.kind == "claim"):
+        for delta in (-1, 0, 1):
+            for r in reports.get(date.fromordinal(c.event_date.toordinal() + delta), []):
+                if r.doc != c.doc and (c.doc, r.doc) not in exclude and 0.25 <= model.probability(c, r) <= 0.75:
+                    pool.append((c.doc, r.doc))
+    pool = sorted(set(pool))
+    picked = random.Random(seed).sample(pool, min(n, len(pool)))
+    return [
+        {
+            "pair_id": 0,
+            "claim": {"msg_id": c, "op": 0},
+            "report": {"msg_id": r, "op": 0},
+            "uncertain": True,
+            "candidates": len(pool),
+        }
+        for c, r in picked
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Draw the pairs and write the annotation batches."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -181,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--second", action="store_true", help="the second draw (pairs within 12 hours), appended")
     ap.add_argument(
         "--linked", action="store_true", help="the third draw (pairs the shipped linker links), to LINKED_PAIRS"
+    )
+    ap.add_argument(
+        "--uncertain", action="store_true", help="the fourth draw (pairs the link model is unsure of), appended"
     )
     args = ap.parse_args(argv)
     if ROOT in args.out.resolve().parents:
@@ -192,6 +238,16 @@ def main(argv: list[str] | None = None) -> int:
         with LINKED_PAIRS.open("w", encoding="utf-8") as fh:
             for k, p in enumerate(pairs, 1):
                 p["pair_id"] = k
+                fh.write(json.dumps(p) + "\n")
+    elif args.uncertain:
+        first = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in first}
+        seen |= {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in map(json.loads, LINKED_PAIRS.open())}
+        pairs = draw_uncertain(args.n, SEED + 3, seen)
+        for k, p in enumerate(pairs, len(first) + 1):
+            p["pair_id"] = k
+        with PAIRS.open("a", encoding="utf-8") as fh:
+            for p in pairs:
                 fh.write(json.dumps(p) + "\n")
     elif args.second:
         first = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
