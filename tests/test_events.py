@@ -18,6 +18,7 @@ from claimwatch.transform.events import (
     Row,
     cluster_rows,
     fit_link_model,
+    linker_version,
     pair_features,
 )
 from claimwatch.transform.marts import refresh
@@ -208,6 +209,26 @@ def test_events_in_the_warehouse_count_operations_not_rows(warehouse_dsn: str, c
     with EventStore(warehouse_dsn) as store:  # nothing new: nothing moves
         assert store.cluster(MODEL)["placed"] == 0
     assert _exec(warehouse_dsn, "SELECT claim_id, event_id FROM core.claims ORDER BY claim_id") == before
+
+
+def test_a_new_linker_clusters_history_again(warehouse_dsn: str, channel: dict[str, int]) -> None:
+    """Events record the linker that made them; after ``claimwatch train`` (a new link model) the next run places
+    every row again under the new one, and a run after that moves nothing."""
+    with EventStore(warehouse_dsn) as store:
+        assert store.cluster(MODEL)["released"] == 0
+    assert _exec(warehouse_dsn, "SELECT DISTINCT link_version FROM core.events") == [(linker_version(MODEL),)]
+    strict = LinkModel({**MODEL.weights, "bias": -9.0}, MODEL.threshold, version="link-stricter")
+    with EventStore(warehouse_dsn) as store:
+        again = store.cluster(strict)
+    assert again["released"] == 4 and again["placed"] == 4
+    # the stricter model links nothing: the claim and its report part; the repost still joins its original
+    events = dict(_exec(warehouse_dsn, "SELECT claim_id, event_id FROM core.claims"))
+    assert events[channel["claim"]] == events[channel["repost"]] != events[channel["report"]]
+    assert _exec(warehouse_dsn, "SELECT DISTINCT link_version FROM core.events") == [(linker_version(strict),)]
+    assert _exec(warehouse_dsn, "SELECT count(*) FROM core.events") == [(3,)]  # the old events are gone
+    with EventStore(warehouse_dsn) as store:
+        third = store.cluster(strict)
+    assert third["placed"] == 0 and third["released"] == 0
 
 
 def test_review_corrections_show_in_the_marts(

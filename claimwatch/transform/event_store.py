@@ -3,7 +3,9 @@
 Incremental by construction: the work list is the rows without an event (new documents, re-extracted ones whose
 operation changed, rows an analyst's correction took out of their event). Each batch is compared with the rows
 already placed within a day of it (an indexed date range), so a run touches what changed, not the whole history.
-Summaries are recomputed only for events whose members changed (``needs_refresh``).
+Summaries are recomputed only for events whose members changed (``needs_refresh``). Each event records the linker
+version that made it (``linker_version``): after ``claimwatch train`` or a change of the clustering rules, the next
+run places the rows of older events again, as the reprocess DAG re-extracts rows of an older extractor.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import psycopg2.extras
 
 from claimwatch.claims.actors import actor_family
-from claimwatch.transform.events import Clusterer, LinkModel, Row, words_of
+from claimwatch.transform.events import Clusterer, LinkModel, Row, linker_version, words_of
 from claimwatch.warehouse import query
 from claimwatch.warehouse.connection import connect
 
@@ -76,8 +78,13 @@ class EventStore:
     def cluster(self, model: LinkModel, batch: int = 5000) -> dict[str, int]:
         """Place every unplaced row; returns counts (rows placed, events created, events refreshed)."""
         started = time.perf_counter()
-        counts = {"placed": 0, "new_events": 0, "joined": 0, "refreshed": 0}
+        counts = {"placed": 0, "new_events": 0, "joined": 0, "refreshed": 0, "released": 0}
+        version = linker_version(model)
         with self.conn.cursor() as cur:
+            # a new link model or clustering rule: the rows of events another version made are placed again (once;
+            # an unchanged linker releases nothing, and the index on link_version finds that without a scan)
+            cur.execute(query("events_outdated"), {"version": version})
+            counts["released"] = int(cur.fetchone()[0])
             cur.execute(query("events_constraints"))
             pairs = cur.fetchall()
         must = [(a, b) for a, b, action in pairs if action == "merge"]
@@ -112,7 +119,7 @@ class EventStore:
             ids: dict[Any, int] = {}
             with self.conn.cursor() as cur:
                 if new_keys:
-                    cur.execute(query("events_new"), {"n": len(new_keys)})
+                    cur.execute(query("events_new"), {"n": len(new_keys), "version": version})
                     ids = dict(zip(new_keys, [r[0] for r in cur.fetchall()], strict=True))
                 claim_ids = [k for k, _e in placed]
                 event_ids = [ids.get(e, e) for _k, e in placed]
