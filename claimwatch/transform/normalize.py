@@ -151,22 +151,31 @@ def build_document(row: dict[str, Any]) -> CoreDocument:
     return _telegram(row) if row["source_kind"] == "telegram" else _article(row)
 
 
-def _candidates(conn: Any, source_id: str) -> Iterator[list[dict[str, Any]]]:
+def _candidates(conn: Any, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
     with conn.cursor(name="normalize_candidates", cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.itersize = BATCH_SIZE
-        cur.execute(query("normalize_candidates"), {"source_id": source_id, "normalizer_version": NORMALIZER_VERSION})
+        cur.execute(query("normalize_candidates"), params)
         while rows := cur.fetchmany(BATCH_SIZE):
             yield [dict(r) for r in rows]
 
 
 def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
-    """Normalize every raw version of ``source_id`` that needs it; return counts."""
+    """Normalize the raw versions of ``source_id`` landed since the last completed run; return counts.
+
+    The watermark (``ops.transform_watermarks``) moves only when the run completed, so a run that died is redone
+    from the same point (the upsert makes that harmless). Raw rows that could not be normalized are logged and
+    counted once, by the run that met them, not again by every later run; bumping :data:`NORMALIZER_VERSION`
+    starts from zero and retries them.
+    """
     counts = {"documents": 0, "failed": 0, "exact_duplicates": 0, "near_duplicates": 0}
+    params: dict[str, Any] = {"source_id": source_id, "normalizer_version": NORMALIZER_VERSION}
     with connect(dsn) as reader, connect(dsn) as writer:
         with writer.cursor() as cur:
             cur.execute(query("core_documents_stage_create"))
+            cur.execute(query("normalize_watermark_get"), params)
+            params["after"], params["upto"] = cur.fetchone()
         window = DuplicateWindow(NEAR_DUP_WINDOW)
-        for rows in _candidates(reader, source_id):
+        for rows in _candidates(reader, params):
             docs: list[CoreDocument] = []
             for row in rows:
                 try:
@@ -185,8 +194,26 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
             counts["documents"] += len(upserted)
             counts["exact_duplicates"] += exact
             counts["near_duplicates"] += near
+        with writer.cursor() as cur:
+            cur.execute(query("normalize_watermark_set"), params)
+        writer.commit()
     log.info("normalized %s: %s", source_id, counts)
     return counts
+
+
+def prune_raw_payloads(dsn: str, source_id: str) -> int:
+    """Apply the source's retention (``raw_retention_days`` in the registry) to its raw bodies; return rows pruned.
+
+    Runs as the warehouse function ``raw.prune_payloads`` (migration 010), the one change to ``raw`` the loader
+    role may make: bodies of versions normalized before the retention period are blanked, rows and hashes stay.
+    """
+    with connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(query("raw_prune_payloads"), {"source_id": source_id})
+        pruned = int(cur.fetchone()[0])
+        conn.commit()
+    if pruned:
+        log.info("retention: blanked %d raw bodies of %s", pruned, source_id)
+    return pruned
 
 
 def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]], window: DuplicateWindow) -> tuple[int, int]:
