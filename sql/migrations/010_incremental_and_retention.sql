@@ -28,6 +28,7 @@ GRANT SELECT, INSERT, UPDATE ON ops.transform_watermarks TO claimwatch_loader;
 CREATE INDEX documents_source_raw_id ON raw.documents (source_id, raw_document_id);
 CREATE INDEX documents_extract_pending ON core.documents (extractor_version, source_id);
 
+COMMENT ON SCHEMA raw IS 'Documents exactly as fetched: one row per distinct content version. Never deleted by the pipeline; never updated, except that a source''s raw_retention_days lets raw.prune_payloads() blank bodies normalized that long ago (rows and hashes stay).';
 ALTER TABLE raw.documents ADD COLUMN body_pruned_at timestamptz;
 COMMENT ON COLUMN raw.documents.body_pruned_at IS 'When the retention setting of the source blanked body (null: body is as fetched). Key, hashes and metadata stay.';
 -- Rows whose body is still held, by landing time: what retention looks at, shrinking as it prunes.
