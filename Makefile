@@ -41,8 +41,12 @@ lint: install
 airflow: install
 	$(BIN)/claimwatch airflow
 
+# The scale benchmark's channel size: `make bench BENCH_POSTS=1000000` for the 1M run (hours on 2 cores).
+BENCH_POSTS ?= 100000
+
 bench: install
 	$(BIN)/python bench/bench_landing.py
+	$(BIN)/python bench/bench_scale.py --posts $(BENCH_POSTS)
 	$(BIN)/python bench/eval_claims.py
 	$(BIN)/python bench/learning_curve.py
 	$(BIN)/python bench/bench_extract_throughput.py

@@ -73,6 +73,8 @@ class SourceEntry(_Table):
     revisit_hours: float = Field(default=24.0, ge=0)  # 0: every run revisits
     tags: list[str] = []
     voice: str | None = None
+    # keep raw HTML this many days after it was normalized (row and hashes stay); none: keep it for ever
+    raw_retention_days: float | None = Field(default=None, ge=0)
     allowed_domains: list[str] = []
     politeness: Politeness = Field(default_factory=Politeness)
     selectors: Selectors | None = None
@@ -139,6 +141,9 @@ class Source:
     revisit_hours: float = 24.0
     tags: tuple[str, ...] = ()
     voice: str | None = None  # the source is this actor's own outlet (GUIDE actor id): its narration claims
+    # Days raw bodies are kept after normalization (raw.prune_payloads reads it from ops.sources.config); None: for
+    # ever, since a blanked version can no longer be re-normalized from its bytes.
+    raw_retention_days: float | None = None
     extra_domains: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
     selectors: Selectors = field(default_factory=Selectors)
@@ -238,6 +243,7 @@ def _parse_entry(path: Path, i: int, raw: Any) -> Source:
         "revisit_hours": float(entry.revisit_hours),
         "tags": tuple(entry.tags),
         "voice": entry.voice,
+        "raw_retention_days": None if entry.raw_retention_days is None else float(entry.raw_retention_days),
         "extra_domains": tuple(entry.allowed_domains),
         "politeness": entry.politeness,
     }

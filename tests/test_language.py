@@ -63,3 +63,83 @@ def test_channel_corpus_is_overwhelmingly_arabic() -> None:
     total = sum(counts.values())
     assert counts["ar"] / total > 0.97
     assert counts["fa"] > 20  # the channel reposts Persian statements; they must not be lost as Arabic
+
+
+# --- the faster counting decides exactly as the per-character version did ----------------------------------
+
+
+def _reference_detect(text: str) -> str | None:
+    """The previous detect_language (a Python call per character), kept as the reference."""
+    import unicodedata
+
+    from claimwatch.text import language as lang
+
+    def script(ch: str) -> str | None:
+        code = ord(ch)
+        if code < 0x41:
+            return None
+        for low, high, name in lang._RANGES:
+            if low <= code <= high:
+                return name
+        return None
+
+    def arabic_script(text: str) -> str:
+        letters = Counter(ch for ch in text if "\u0600" <= ch <= "\u06ff")
+        persian = sum(letters[c] for c in lang._PERSIAN_ONLY)
+        arabic = sum(letters[c] for c in lang._ARABIC_ONLY)
+        urdu = sum(letters[c] for c in lang._URDU_ONLY)
+        if persian:
+            persian += sum(letters[c] for c in lang._PERSIAN_SHARED_WITH_DIALECT)
+        words = Counter("".join(ch for ch in w if not unicodedata.combining(ch)) for w in lang._WORD_RE.findall(text))
+        arabic_words = sum(words[w] for w in lang._ARABIC_WORDS)
+        persian_words = sum(words[w] for w in lang._PERSIAN_WORDS)
+        urdu_words = sum(words[w] for w in lang._URDU_WORDS)
+        if urdu * 33 > sum(letters.values()) and urdu_words >= persian_words:
+            return "ur"
+        if persian + 2 * persian_words > arabic + 2 * arabic_words:
+            return "fa"
+        return "ar"
+
+    if not text:
+        return None
+    sample = text[: lang._MAX_CHARS]
+    scripts = Counter(script(ch) for ch in sample if ch.isalpha())
+    scripts.pop(None, None)
+    if sum(scripts.values()) < lang._MIN_LETTERS:
+        return None
+    name, count = scripts.most_common(1)[0]
+    if name == "arabic":
+        return arabic_script(sample)
+    if name == "latin":
+        return lang._by_stopwords(sample, lang._LATIN_STOPWORDS)
+    if name == "cyrillic":
+        if sum(sample.count(c) for c in "іїєґІЇЄҐ") * 100 > count:
+            return "uk"
+        return lang._by_stopwords(sample, lang._CYRILLIC_STOPWORDS) or "ru"
+    if name == "han":
+        return "ja" if scripts["kana"] * 10 > count else "zh"
+    return lang._SCRIPT_LANGUAGE.get(name)
+
+
+def test_the_shared_texts_get_the_previous_decisions() -> None:
+    import csv
+
+    posts = require_shared(CORPUS / "channel-posts" / "naya_foriraq.jsonl")
+    texts = [json.loads(line).get("text") or "" for line in posts.read_text(encoding="utf-8").splitlines() if line]
+    with require_shared(CORPUS / "reports" / "idf_telegram_labeled.csv").open(encoding="utf-8") as fh:
+        texts += [row["Text"] for row in csv.DictReader(fh)]
+    texts += [
+        "أَمَّا بَعْدُ، فَإِنَّ الْجِهَادَ بَابٌ مِنْ أَبْوَابِ الْجَنَّةِ",
+        "پاکستان کی فوج نے کہا ہے کہ یہ حملہ رات کو کیا گیا",
+        "東京で記者会見が行われ、政府は新しい方針を発表しました。",
+        "Міністерство оборони повідомило, що сили ППО збили безпілотник",
+    ]
+    differing = [t[:60] for t in texts if detect_language(t) != _reference_detect(t)]
+    assert len(texts) > 8000
+    assert differing == []
+
+
+def test_a_tie_between_scripts_goes_to_the_one_written_first() -> None:
+    latin_first, hebrew_first = "abcde fghij אבגדה וזחטי", "אבגדה וזחטי abcde fghij"  # ten letters each
+    assert detect_language(latin_first) == _reference_detect(latin_first) is None  # Latin, no English words
+    assert detect_language(hebrew_first) == _reference_detect(hebrew_first) == "he"

@@ -68,10 +68,13 @@ def crawl_source(
 
 
 def normalize_source(source_id: str) -> dict[str, int]:
-    """Build ``core.documents`` rows for the source's new or changed raw versions."""
-    from claimwatch.transform.normalize import normalize_documents
+    """Build ``core.documents`` rows for the source's new or changed raw versions, then apply the source's raw
+    retention (``raw_retention_days``), which only touches versions normalized long ago."""
+    from claimwatch.transform.normalize import normalize_documents, prune_raw_payloads
 
-    return normalize_documents(dsn(), source_id)
+    counts = normalize_documents(dsn(), source_id)
+    counts["raw_pruned"] = prune_raw_payloads(dsn(), source_id)
+    return counts
 
 
 def extract_source(source_id: str) -> dict[str, int]:

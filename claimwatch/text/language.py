@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from functools import cache
 
 import regex
 
@@ -63,8 +64,7 @@ def detect_language(text: str) -> str | None:
     if not text:
         return None
     sample = text[:_MAX_CHARS]
-    scripts = Counter(_script(ch) for ch in sample if ch.isalpha())
-    scripts.pop(None, None)
+    scripts = _script_counts(sample)
     total = sum(scripts.values())
     if total < _MIN_LETTERS:
         return None
@@ -116,29 +116,45 @@ _RANGES: tuple[tuple[int, int, str], ...] = (
 )
 
 
-def _script(ch: str) -> str | None:
-    code = ord(ch)
-    if code < 0x41:
-        return None
+# One private-use character per script: _script_table() maps every letter of a script's ranges to it, so one
+# ``str.translate`` and a ``count`` per script replace a Python call per character (same counts, ~5x cheaper).
+_SCRIPT_CODES = {name: chr(0xE000 + i) for i, name in enumerate(sorted({name for _l, _h, name in _RANGES}))}
+
+
+@cache
+def _script_table() -> dict[int, str | None]:
+    """``str.translate`` table: each letter (``isalpha``) of a script's ranges -> that script's code character.
+    The code characters themselves are deleted, so a private-use character in the text is never counted."""
+    table: dict[int, str | None] = {}
     for low, high, name in _RANGES:
-        if low <= code <= high:
-            return name
-    return None
+        table.update((c, _SCRIPT_CODES[name]) for c in range(low, high + 1) if chr(c).isalpha())
+    table.update((ord(code), None) for code in _SCRIPT_CODES.values())
+    return table
+
+
+def _script_counts(sample: str) -> Counter[str]:
+    """Letters per script, the scripts in order of first appearance (``most_common`` breaks ties by it)."""
+    coded = sample.translate(_script_table())
+    present = sorted((coded.index(code), name) for name, code in _SCRIPT_CODES.items() if code in coded)
+    return Counter({name: coded.count(_SCRIPT_CODES[name]) for _pos, name in present})
 
 
 def _arabic_script_language(text: str) -> str:
     """Arabic, Persian or Urdu, from letters and function words peculiar to each."""
-    letters = Counter(ch for ch in text if "\u0600" <= ch <= "\u06ff")
-    persian = sum(letters[c] for c in _PERSIAN_ONLY)
-    arabic = sum(letters[c] for c in _ARABIC_ONLY)
-    urdu = sum(letters[c] for c in _URDU_ONLY)
+    persian = sum(text.count(c) for c in _PERSIAN_ONLY)
+    arabic = sum(text.count(c) for c in _ARABIC_ONLY)
+    urdu = sum(text.count(c) for c in _URDU_ONLY)
     if persian:
-        persian += sum(letters[c] for c in _PERSIAN_SHARED_WITH_DIALECT)
-    words = Counter(_normalise_arabic_word(w) for w in _WORD_RE.findall(text))
+        persian += sum(text.count(c) for c in _PERSIAN_SHARED_WITH_DIALECT)
+    words: Counter[str] = Counter()
+    for word, n in Counter(_WORD_RE.findall(text)).items():
+        # only a word with a mark in it can change (marks are not letters): strip harakat so vocalised
+        # communiqués match the bare function-word lists
+        words[word if word.isalpha() else _normalise_arabic_word(word)] += n
     arabic_words = sum(words[w] for w in _ARABIC_WORDS)
     persian_words = sum(words[w] for w in _PERSIAN_WORDS)
     urdu_words = sum(words[w] for w in _URDU_WORDS)
-    if urdu * 33 > sum(letters.values()) and urdu_words >= persian_words:
+    if urdu and urdu * 33 > sum(1 for ch in text if "\u0600" <= ch <= "\u06ff") and urdu_words >= persian_words:
         return "ur"
     if persian + 2 * persian_words > arabic + 2 * arabic_words:
         return "fa"
@@ -146,7 +162,6 @@ def _arabic_script_language(text: str) -> str:
 
 
 def _normalise_arabic_word(word: str) -> str:
-    # Strip harakat so vocalised communiqués match the bare function-word lists.
     return "".join(ch for ch in word if not unicodedata.combining(ch))
 
 

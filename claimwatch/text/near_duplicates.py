@@ -10,6 +10,13 @@ Template communiqués are the trap: Hezbollah's footage posts ("مشاهد من 
 في بلدة البيّاضة") differ from each other by a date and a village only and score above 0.8 (on the channel corpus
 47 of 140 merged on text alone). Such posts are different events, so a near-duplicate must also carry the same
 numbers (dates, tolls, counts) as the document it joins.
+
+Speed: the signatures are computed for a whole batch at once with numpy (:func:`signatures`), bit for bit the
+values datasketch's ``MinHash.update_batch`` gives with the same shingle hash (its ``affine32`` scheme: the
+MurmurHash3 finalizer, then ``a * h + b`` in uint32), so the LSH (datasketch's ``MinHashLSH``) makes the same
+decisions as when every document built its own ``MinHash`` — at a fraction of the cost (per document, datasketch
+regenerated its 128 permutations and ran a Python loop per shingle). :class:`DuplicateWindow` carries the index
+from one normalize batch to the next, so a document is hashed once per run instead of once per batch it seeds.
 """
 
 from __future__ import annotations
@@ -17,80 +24,225 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections.abc import Hashable, Sequence
+from datetime import datetime, timedelta
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from claimwatch.text.textnorm import normalize_for_matching
 
-__all__ = ["NearDuplicateIndex", "exact_fingerprint"]
+__all__ = ["DuplicateWindow", "NearDuplicateIndex", "exact_fingerprint", "signatures"]
 
 SHINGLE = 5
 NUM_PERM = 128
 THRESHOLD = 0.8
+SCHEME = "affine32"  # datasketch >= 2's default: bijective permutations, no collision bias on long texts
 _NUMBER_RE = re.compile(r"\d+")
+# datasketch's own permutation parameters (seed 1), drawn once per process instead of once per MinHash.
+_A, _B = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+_EMPTY = np.uint32(0xFFFFFFFF)
+_CHUNK = 1 << 15  # shingles per numpy step: a (32k x 128) uint32 block is 16 MB
+# MurmurHash3's 32-bit finalizer, as datasketch applies it before permuting (``minhash._fmix``, private there).
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
 def exact_fingerprint(text: str) -> str:
     """SHA-256 (hex) of the matching form: equal for posts that differ only in emoji, diacritics, digits..."""
-    return hashlib.sha256(normalize_for_matching(text or "").encode("utf-8")).hexdigest()
+    return fingerprint_of_normalized(normalize_for_matching(text or ""))
 
 
-def _hash32(shingle: str) -> int:
+def fingerprint_of_normalized(norm: str) -> str:
+    """:func:`exact_fingerprint` of text already in the matching form (saves normalizing it twice)."""
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _shingle_hashes(norm: str) -> np.ndarray:
     # CRC-32 in C: several times cheaper than datasketch's default SHA-1 per shingle, and (unlike Python's salted
     # str hash) the same in every process, so the same documents always cluster the same way.
-    return zlib.crc32(shingle.encode("utf-8"))
-
-
-def _minhash(norm: str) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_hash32)
     flat = " ".join(norm.split())
-    m.update_batch(list({flat[i : i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))}))
-    return m
+    shingles = {flat[i : i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))}
+    return np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint32, count=len(shingles))
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    s1, m1, s2, m2, s3 = _FMIX
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    return hv ^ (hv >> s3)
+
+
+def signatures(norms: Sequence[str]) -> np.ndarray:
+    """MinHash signatures (``len(norms)`` x ``NUM_PERM``, uint32) of texts in the matching form.
+
+    Row ``i`` equals ``MinHash(num_perm=NUM_PERM, hashfunc=crc32 of the shingle).update_batch(shingles)``'s
+    ``hashvalues``: the same min over the same permuted shingle hashes, computed for many documents per numpy
+    call (``minimum.reduceat`` over each document's slice).
+    """
+    out = np.full((len(norms), NUM_PERM), _EMPTY, dtype=np.uint32)
+    per_doc = [_shingle_hashes(n) for n in norms]
+    start = 0
+    while start < len(per_doc):
+        stop, size = start, 0
+        while stop < len(per_doc) and (size == 0 or size + len(per_doc[stop]) <= _CHUNK):
+            size += len(per_doc[stop])
+            stop += 1
+        rows = [i for i in range(start, stop) if len(per_doc[i])]
+        if rows:
+            hv = _fmix32(np.concatenate([per_doc[i] for i in rows]))
+            offsets = np.cumsum([0] + [len(per_doc[i]) for i in rows[:-1]])
+            permuted = np.multiply.outer(hv, _A)
+            permuted += _B
+            out[rows] = np.minimum.reduceat(permuted, offsets, axis=0)
+        start = stop
+    return out
 
 
 class NearDuplicateIndex:
     """Incremental clustering: each added document joins the cluster of the earliest similar document.
 
     ``add`` returns the cluster id: the id of the earliest document that is an exact or near duplicate
-    (Jaccard of 5-shingles >= ``threshold`` as estimated by MinHash LSH), or the document's own id.
+    (Jaccard of 5-shingles >= ``threshold`` as estimated by MinHash LSH, and the same numbers), or the
+    document's own id. "Earliest" is the order documents were added in. ``forget`` drops a document from the
+    candidates (a sliding window): the next copy of its text takes its place, as if the index had been rebuilt
+    from the documents left; clusters already handed out keep its id.
     """
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> None:
+        if num_perm != NUM_PERM:
+            raise ValueError(f"signatures are computed with {NUM_PERM} permutations")
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self._exact: dict[str, str] = {}
-        self._cluster: dict[str, str] = {}
-        self._order: dict[str, int] = {}
-        self._numbers: dict[str, frozenset[str]] = {}
+        self._copies: dict[str, list[Hashable]] = {}  # fingerprint -> documents with that text, first is indexed
+        self._fingerprint: dict[Hashable, str] = {}
+        self._cluster: dict[Hashable, Hashable] = {}
+        self._order: dict[Hashable, int] = {}
+        self._numbers: dict[Hashable, frozenset[str]] = {}
+        self._signature: dict[Hashable, np.ndarray] = {}
+        self._added = 0
 
     def __len__(self) -> int:
         return len(self._cluster)
 
-    def cluster_of(self, doc_id: str) -> str | None:
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._order
+
+    def cluster_of(self, doc_id: Hashable) -> Hashable | None:
         """The cluster id a document was put in, or None if it was never added."""
         return self._cluster.get(doc_id)
 
     def add(self, doc_id: str, text: str) -> str:
         """Index ``text`` under ``doc_id`` and return its cluster id (see the class docstring)."""
-        if doc_id in self._cluster:
-            return self._cluster[doc_id]
-        norm = normalize_for_matching(text or "")
-        fp = hashlib.sha256(norm.encode("utf-8")).hexdigest()
-        self._order[doc_id] = len(self._order)
-        if fp in self._exact:
-            cluster = self._cluster[self._exact[fp]]
-            self._cluster[doc_id] = cluster
-            return cluster
-        self._exact[fp] = doc_id
-        cluster = doc_id
+        return str(self.add_normalized([(doc_id, normalize_for_matching(text or ""))])[0][0])
+
+    def add_normalized(self, docs: Sequence[tuple[Hashable, str]]) -> list[tuple[Hashable, Hashable | None]]:
+        """Add documents (id, text in the matching form) in order; return each one's cluster id and, for an exact
+        copy, the document it copies (else None).
+
+        Same result as calling :meth:`add` once per document, with the MinHash signatures of the whole
+        sequence computed in one vectorized pass.
+        """
         # Very short texts ("الله اكبر") share too few shingles for a meaningful estimate: exact match only.
-        if len(norm) >= 3 * SHINGLE:
-            mh = _minhash(norm)
-            numbers = frozenset(_NUMBER_RE.findall(norm))
-            self._numbers[doc_id] = numbers
-            hits = [h for h in self._lsh.query(mh) if h in self._cluster and self._numbers.get(h) == numbers]
-            if hits:
-                earliest = min(hits, key=lambda h: self._order[h])
-                cluster = self._cluster[earliest]
-            self._lsh.insert(doc_id, mh)
-        self._cluster[doc_id] = cluster
-        return cluster
+        long_ones = [i for i, (_d, norm) in enumerate(docs) if len(norm) >= 3 * SHINGLE]
+        sig_of = dict(zip(long_ones, signatures([docs[i][1] for i in long_ones]), strict=True))
+        placed: list[tuple[Hashable, Hashable | None]] = []
+        for i, (doc_id, norm) in enumerate(docs):
+            if doc_id in self._cluster:
+                placed.append((self._cluster[doc_id], None))
+                continue
+            fp = fingerprint_of_normalized(norm)
+            self._order[doc_id] = self._added
+            self._added += 1
+            self._fingerprint[doc_id] = fp
+            if i in sig_of:
+                self._signature[doc_id] = sig_of[i]
+                self._numbers[doc_id] = frozenset(_NUMBER_RE.findall(norm))
+            copies = self._copies.setdefault(fp, [])
+            copies.append(doc_id)
+            if len(copies) > 1:
+                cluster = self._cluster[copies[0]]
+                self._cluster[doc_id] = cluster
+                placed.append((cluster, copies[0]))
+                continue
+            cluster = doc_id
+            if i in sig_of:
+                mh = self._minhash(doc_id)
+                numbers = self._numbers[doc_id]
+                hits = [h for h in self._lsh.query(mh) if h in self._cluster and self._numbers.get(h) == numbers]
+                if hits:
+                    cluster = self._cluster[min(hits, key=lambda h: self._order[h])]
+                self._lsh.insert(doc_id, mh)
+            self._cluster[doc_id] = cluster
+            placed.append((cluster, None))
+        return placed
+
+    def forget(self, doc_id: Hashable) -> None:
+        """Stop offering ``doc_id`` as a duplicate target (it left the window); unknown ids are ignored."""
+        if doc_id not in self._order:
+            return
+        del self._order[doc_id]
+        self._cluster.pop(doc_id, None)
+        fp = self._fingerprint.pop(doc_id)
+        copies = self._copies[fp]
+        indexed = copies[0] == doc_id
+        copies.remove(doc_id)
+        if indexed and doc_id in self._signature:
+            self._lsh.remove(doc_id)
+        self._numbers.pop(doc_id, None)
+        self._signature.pop(doc_id, None)
+        if not copies:
+            del self._copies[fp]
+        elif indexed and copies[0] in self._signature:
+            self._lsh.insert(copies[0], self._minhash(copies[0]))  # the next copy stands for the text now
+
+    def _minhash(self, doc_id: Hashable) -> MinHash:
+        return MinHash(num_perm=NUM_PERM, hashvalues=self._signature[doc_id], permutations=(_A, _B), scheme=SCHEME)
+
+
+class DuplicateWindow:
+    """The duplicate state normalize carries from batch to batch: documents published within ``window``.
+
+    Reposts follow their original within days, so a batch is compared with the documents published from
+    ``window`` before its earliest document to its latest one. Before, each batch built a fresh index and
+    re-hashed that whole window (three days of a busy channel is several batches' worth); now the window slides:
+    documents older than the batch's window are forgotten, documents not yet in it are seeded once.
+    Documents without a publication time are compared within their batch only, as before.
+    """
+
+    def __init__(self, window: timedelta) -> None:
+        self.window = window
+        self.index = NearDuplicateIndex()
+        self._published: dict[int, datetime | None] = {}
+
+    def range_for(self, batch: Sequence[tuple[int, datetime | None, str, str]]) -> tuple[datetime, datetime] | None:
+        """Slide to ``batch`` (doc_id, published_at, text_normalized, exact_fingerprint) and return the
+        publication range whose documents must be seeded, or None when the batch has no dated document."""
+        dated = [published for _d, published, _n, _f in batch if published is not None]
+        since = min(dated) - self.window if dated else None
+        for doc_id, published in list(self._published.items()):
+            if published is None or since is None or published < since:
+                del self._published[doc_id]
+                self.index.forget(doc_id)
+        return (since, max(dated)) if since is not None else None
+
+    def seed(self, docs: Sequence[tuple[int, datetime | None, str, str]], batch_ids: set[int]) -> None:
+        """Add earlier documents (same tuples as the batch) that are not in the window yet."""
+        fresh = [d for d in docs if d[0] not in self._published and d[0] not in batch_ids]
+        self._published.update((doc_id, published) for doc_id, published, _n, _f in fresh)
+        self.index.add_normalized([(doc_id, norm) for doc_id, _p, norm, _f in fresh])
+
+    def place(self, batch: Sequence[tuple[int, datetime | None, str, str]]) -> list[tuple[int, int | None, str]]:
+        """Place each batch document (in order): (doc_id, the document it duplicates or None, "exact" | "near" |
+        "")."""
+        self._published.update((doc_id, published) for doc_id, published, _n, _f in batch)
+        placed: list[tuple[int, int | None, str]] = []
+        found = self.index.add_normalized([(doc_id, norm) for doc_id, _p, norm, _f in batch])
+        for (doc_id, _p, _n, _f), (cluster, copy_of) in zip(batch, found, strict=True):
+            if copy_of is not None:
+                placed.append((doc_id, int(copy_of), "exact"))  # type: ignore[call-overload]
+            elif cluster != doc_id:
+                placed.append((doc_id, int(cluster), "near"))  # type: ignore[call-overload]
+            else:
+                placed.append((doc_id, None, ""))
+        return placed
