@@ -17,6 +17,7 @@ import psycopg2
 import psycopg2.extras
 
 from claimwatch.parse import UnusableInput
+from claimwatch.parse.dates import parse_document_date
 from claimwatch.parse.telegram_preview import parse_message_html
 from claimwatch.text.language import detect_language
 from claimwatch.text.near_duplicates import DuplicateWindow, fingerprint_of_normalized
@@ -105,13 +106,10 @@ def _article(row: dict[str, Any]) -> CoreDocument:
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None  # a date without zone is not a UTC instant: leave it to raw
+    """The article's own publication time, read like every document date (``parse.dates``), when it states its
+    zone; a date or time without one is not an instant here: the crawl's ``published_at`` stays."""
+    found = parse_document_date(value)
+    return found.moment if found is not None and found.stated.tzinfo is not None else None
 
 
 def _document(
