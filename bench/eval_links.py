@@ -64,6 +64,7 @@ def channel_rows() -> list[Row]:
                     family=actor_family(op.actor) if op.actor not in (None, "unknown", "other") else frozenset(),
                     lat=op.lat,
                     lon=op.lon,
+                    confidence=op.confidence,
                 )
             )
     return rows

@@ -123,6 +123,16 @@ def test_link_model_fits_and_keeps_its_precision_floor() -> None:
     assert figures["cv_precision"] >= 0.9 and figures["cv_recall"] > 0.5
     assert model.probability(*same[0][:2]) > model.threshold > model.probability(*other[0][:2])
     assert "same_place" in pair_features(same[0][0], same[0][1])
+    # the version names the fitted weights: other labels, another version (so history is clustered again)
+    assert model.version.startswith("link-") and model.version == fit_link_model(same + other)[0].version
+    assert fit_link_model(same + other[:20])[0].version != model.version
+
+
+def test_an_unsure_extraction_is_a_feature_of_the_pair() -> None:
+    sure, unsure = _row(1, confidence=0.95), _row(2, source="b", confidence=0.4)
+    assert "min_conf<0.5" in pair_features(sure, unsure)
+    assert "min_conf<2" in pair_features(sure, _row(3, source="b", confidence=0.92))
+    assert not any(k.startswith("min_conf") for k in pair_features(_row(4), _row(5, source="b")))
 
 
 # --- the warehouse side -----------------------------------------------------------------------------------------

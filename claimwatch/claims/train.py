@@ -259,6 +259,7 @@ def link_rows(model: ClaimModel, msg_ids: Sequence[int], corpus: str = "naya") -
             family=actor_family(op.actor) if op.actor and op.actor not in ("unknown", "other") else frozenset(),
             lat=op.lat,
             lon=op.lon,
+            confidence=op.confidence,
         )
     return out
 
@@ -299,7 +300,7 @@ def train(
         from claimwatch.transform.events import LINK_MODEL, fit_link_model
 
         pairs = link_examples(model)
-        link, figures = fit_link_model(pairs, version=f"link-{model.version.removeprefix('model-')}")
+        link, figures = fit_link_model(pairs)
         link_path = out.parent / LINK_MODEL.name
         link_path.write_text(json.dumps(link.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         card["link_model"] = {"pairs": len(pairs), **{k: round(v, 3) for k, v in figures.items()}}

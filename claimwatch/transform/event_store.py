@@ -49,6 +49,7 @@ def row_from_db(r: dict[str, Any]) -> Row:
         family=actor_family(actor) if actor and actor not in ("unknown", "other") else frozenset(),
         lat=r["lat"],
         lon=r["lon"],
+        confidence=r["confidence"],
     )
 
 

