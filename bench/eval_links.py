@@ -70,23 +70,26 @@ def channel_rows() -> list[Row]:
     return rows
 
 
-def held_out_precision(event_of: dict[tuple[int, int], object]) -> tuple[int, int, int] | None:
-    """Precision on the linker's own output: of the labelled third-draw pairs (pairs the linker linked when they
-    were drawn, ``bench/link_pairs.py --linked``) that it still links, how many are the same operation."""
+def held_out_precision(event_of: dict[tuple[int, int], object]) -> dict[int, tuple[int, int, int]]:
+    """Precision on the linker's own output, per held-out draw (``bench/link_pairs.py --linked``: pairs the linker
+    linked when they were drawn): ``{draw: (pairs it still links, of which the same operation, pairs labelled)}``.
+    Only labelled pairs count; a draw made after the changes that earlier draws were scored on is the clean one."""
     if not LINKED_LABELS.exists():
-        return None
-    draw = {p["pair_id"]: p for p in map(json.loads, LINKED_LABELS.with_name("linked_pairs.jsonl").open())}
+        return {}
+    drawn = {p["pair_id"]: p for p in map(json.loads, LINKED_LABELS.with_name("linked_pairs.jsonl").open())}
     labels = [json.loads(line) for line in LINKED_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     events: dict[int, set[object]] = {}
     for (msg_id, _i), event in event_of.items():
         events.setdefault(msg_id, set()).add(event)
-    linked = same = 0
+    out: dict[int, tuple[int, int, int]] = {}
     for lab in labels:
-        pair = draw[lab["pair_id"]]
+        pair = drawn[lab["pair_id"]]
+        linked, same, total = out.get(pair.get("draw", 1), (0, 0, 0))
         if events.get(pair["claim"]["msg_id"], set()) & events.get(pair["report"]["msg_id"], set()):
             linked += 1
             same += bool(lab["same"])
-    return linked, same, len(labels)
+        out[pair.get("draw", 1)] = (linked, same, total + 1)
+    return out
 
 
 def main() -> int:
@@ -118,11 +121,9 @@ def main() -> int:
         f"linker on the whole channel: precision {tp / max(1, tp + fp):.3f}  recall {tp / max(1, tp + fn):.3f}  "
         f"(linked and same {tp}, linked but different {fp}, same but not linked {fn})"
     )
-    held_out = held_out_precision(event_of)
-    if held_out:
-        linked, same, total = held_out
+    for draw, (linked, same, total) in sorted(held_out_precision(event_of).items()):
         print(
-            f"linker's own links, held out ({LINKED_LABELS.name}, never trained on): precision "
+            f"linker's own links, held-out draw {draw} ({LINKED_LABELS.name}, never trained on): precision "
             f"{same / max(1, linked):.3f} ({same} of the {linked} labelled pairs it links are the same operation; "
             f"{total} labelled)"
         )

@@ -10,7 +10,9 @@ so the sample holds clear matches, clear non-matches and the hard middle in simi
     .venv/bin/python bench/link_pairs.py --n 200 --out /work/annot/links       # the draw + annotation batches
 
 The third draw (``--linked``) is of the linker's own output instead: pairs it puts into one event, labelled
-to measure its precision on pairs no model was fitted on (``linked_pairs.jsonl``; never trained on).
+to measure its precision on pairs no model was fitted on (``linked_pairs.jsonl``; never trained on). Each call
+appends a new draw (``draw`` 1, 2, ...) of the linker as it is then, excluding every pair drawn before: a fresh draw
+after changes that earlier draws were scored on gives the clean figure.
 
     .venv/bin/python bench/link_pairs.py --linked --n 150 --out /work/annot/linked
 
@@ -232,12 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     if ROOT in args.out.resolve().parents:
         ap.error("batches hold corpus text: write them outside the project")
     PAIRS.parent.mkdir(parents=True, exist_ok=True)
-    if args.linked:
+    if args.linked:  # each call is a new held-out draw of the shipped linker's links, appended
         seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in map(json.loads, PAIRS.open(encoding="utf-8"))}
-        pairs = draw_linked(args.n, SEED + 2, seen)
-        with LINKED_PAIRS.open("w", encoding="utf-8") as fh:
-            for k, p in enumerate(pairs, 1):
+        earlier = [json.loads(line) for line in LINKED_PAIRS.open(encoding="utf-8")] if LINKED_PAIRS.exists() else []
+        seen |= {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in earlier}
+        draw_no = 1 + max((p.get("draw", 1) for p in earlier), default=0)
+        pairs = draw_linked(args.n, SEED + 2 + 10 * (draw_no - 1), seen)
+        with LINKED_PAIRS.open("a", encoding="utf-8") as fh:
+            for k, p in enumerate(pairs, len(earlier) + 1):
                 p["pair_id"] = k
+                p["draw"] = draw_no
                 fh.write(json.dumps(p) + "\n")
     elif args.uncertain:
         first = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
