@@ -90,9 +90,10 @@ def test_normalize_reads_only_what_landed_since_its_last_run(warehouse_dsn: str)
 
 @pytest.mark.parametrize("rows", [20_000])
 def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> None:
-    """With a history of ``rows`` documents, all normalized and extracted, the candidate queries of a re-run are
-    planned as index ranges and touch a handful of pages: no scan of raw.documents or core.documents, not even a
-    whole-index one (the history is ~1,500 pages of raw rows and ~100 pages per index)."""
+    """With a history of ``rows`` documents, all normalized and extracted (and as many events, all made by the
+    current linker), the candidate queries of a re-run are planned as index ranges and touch a handful of pages:
+    no scan of raw.documents, core.documents or core.events, not even a whole-index one (the history is ~1,500
+    pages of raw rows and ~100 pages per index)."""
     _source(warehouse_dsn)
     _exec(
         warehouse_dsn,
@@ -109,10 +110,16 @@ def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> No
         "FROM raw.documents",
         (NORMALIZER_VERSION,),
     )
+    _exec(
+        warehouse_dsn,
+        "INSERT INTO core.events (status, needs_refresh, link_version) "
+        "SELECT 'reported only', false, 'linker-v1' FROM generate_series(1, %s)",
+        (rows,),
+    )
     top = _exec(warehouse_dsn, "SELECT max(raw_document_id) FROM raw.documents")[0][0]
     conn = psycopg2.connect(warehouse_dsn)
     conn.autocommit = True
-    for table in ("raw.documents", "core.documents"):
+    for table in ("raw.documents", "core.documents", "core.events"):
         conn.cursor().execute(f"VACUUM ANALYZE {table}")
     conn.close()
     plans = {
@@ -127,6 +134,7 @@ def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> No
         "extract all sources": _explain(
             warehouse_dsn, query("extract_candidates"), {"source_id": None, "extractor_version": "v1"}
         ),
+        "events made by another linker": _explain(warehouse_dsn, query("events_outdated"), {"version": "linker-v1"}),
     }
     for step, (nodes, pages) in plans.items():
         scans = [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Schema") in ("raw", "core")]

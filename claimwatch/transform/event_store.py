@@ -83,7 +83,7 @@ class EventStore:
         version = linker_version(model)
         with self.conn.cursor() as cur:
             # a new link model or clustering rule: the rows of events another version made are placed again (once;
-            # an unchanged linker releases nothing, and the index on link_version finds that without a scan)
+            # an unchanged linker releases nothing, found through the index on link_version without a scan)
             cur.execute(query("events_outdated"), {"version": version})
             counts["released"] = int(cur.fetchone()[0])
             cur.execute(query("events_constraints"))
