@@ -279,13 +279,14 @@ def fit_link_model(
     pairs: Sequence[tuple[Row, Row, bool]],
     min_precision: float = 0.9,
     c: float = 1.0,
-    version: str = "link",
     min_recall: float = 0.2,
 ) -> tuple[LinkModel, dict[str, float]]:
     """Fit the link model on labelled pairs and pick its threshold: the lowest probability at which the
     cross-validated precision stays at or above ``min_precision`` (a false link merges two operations into one
     event, which an analyst counting events cannot see; a missed link only splits one). When that floor cannot be
     held at a recall of ``min_recall`` or more, the threshold maximizing F0.5 (precision weighted twice recall).
+    The model's version names its weights and threshold (rounded coarsely, so the same fit on another CPU keeps
+    its name): new labels or features give a new version, and the next clustering run re-places history.
     Returns the model and the cross-validated precision and recall at that threshold."""
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
@@ -317,8 +318,7 @@ def fit_link_model(
         best = best_f[1:]
     clf.fit(x, y)
     weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0], strict=True)}
-    if version == "link":  # named for what it is: new labels or features give a new version (and new events)
-        rounded = {k: round(w, 3) for k, w in weights.items()}  # coarse: the same fit on another CPU, one name
-        digest = json.dumps({"weights": rounded, "threshold": round(best[0], 3)}, sort_keys=True).encode()
-        version = f"link-{hashlib.sha256(digest).hexdigest()[:12]}"
+    rounded = {k: round(w, 3) for k, w in weights.items()}
+    digest = json.dumps({"weights": rounded, "threshold": round(best[0], 3)}, sort_keys=True).encode()
+    version = f"link-{hashlib.sha256(digest).hexdigest()[:12]}"
     return LinkModel(weights, best[0], version), {"threshold": best[0], "cv_precision": best[1], "cv_recall": best[2]}
