@@ -29,12 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from claimwatch.claims.actors import actor_family  # noqa: E402
 from claimwatch.claims.corpus import load_corpus  # noqa: E402
 from claimwatch.claims.extract import extract_posts  # noqa: E402
 from claimwatch.claims.model import MODEL_CARD, load_model  # noqa: E402
-from claimwatch.claims.train import LINK_LABELS, _posted  # noqa: E402
-from claimwatch.transform.events import Clusterer, Row, load_link_model, words_of  # noqa: E402
+from claimwatch.claims.train import LINK_LABELS, _posted, operation_row  # noqa: E402
+from claimwatch.transform.events import Clusterer, Row, load_link_model  # noqa: E402
 
 LINKED_LABELS = LINK_LABELS.with_name("linked_pairs.labels.jsonl")
 
@@ -43,31 +42,11 @@ def channel_rows() -> list[Row]:
     """Every operation of the channel as a linker row, in publication order."""
     posts = load_corpus("naya")
     items = [(p["text"], _posted(p["posted_at"])) for p in posts]
-    rows = []
-    for post, (text, posted), ex in zip(posts, items, extract_posts(items, model=load_model()), strict=True):
-        for i, op in enumerate(ex.operations):
-            rows.append(
-                Row(
-                    key=(post["msg_id"], i),
-                    kind=op.kind,
-                    actor=op.actor,
-                    weapon=op.weapon,
-                    target_country=op.target_country,
-                    location_id=op.location_id,
-                    event_date=op.event_date,
-                    intercepted=op.intercepted,
-                    words=words_of(f"{op.evidence} {text[:300]}"),
-                    source="naya",
-                    published_at=posted,
-                    doc=post["msg_id"],
-                    operation_index=i,
-                    family=actor_family(op.actor) if op.actor not in (None, "unknown", "other") else frozenset(),
-                    lat=op.lat,
-                    lon=op.lon,
-                    confidence=op.confidence,
-                )
-            )
-    return rows
+    return [
+        operation_row(op, text, "naya", posted, post["msg_id"], i)
+        for post, (text, posted), ex in zip(posts, items, extract_posts(items, model=load_model()), strict=True)
+        for i, op in enumerate(ex.operations)
+    ]
 
 
 def held_out_precision(event_of: dict[tuple[int, int], object]) -> dict[int, tuple[int, int, int]]:

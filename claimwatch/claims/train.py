@@ -229,39 +229,44 @@ def correction_examples(dsn: str) -> list[Example]:
     return out
 
 
-def link_rows(model: ClaimModel, msg_ids: Sequence[int], corpus: str = "naya") -> dict[int, Any]:
-    """The linker's view (``events.Row``) of the first operation of each post, as ``model`` extracts it."""
+def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc: Any, index: int = 0) -> Any:
+    """The linker's view (``events.Row``) of operation ``index`` of a post, as the extractor read it (the
+    evaluation's counterpart of ``event_store.row_from_db``); keyed ``(doc, index)``."""
     from claimwatch.claims.actors import actor_family
     from claimwatch.transform.events import Row, words_of
 
+    return Row(
+        key=(doc, index),
+        kind=op.kind,
+        actor=op.actor,
+        weapon=op.weapon,
+        target_country=op.target_country,
+        location_id=op.location_id,
+        event_date=op.event_date,
+        intercepted=op.intercepted,
+        words=words_of(f"{op.evidence} {text[:300]}"),
+        source=source,
+        published_at=posted,
+        doc=doc,
+        operation_index=index,
+        family=actor_family(op.actor) if op.actor not in (None, "unknown", "other") else frozenset(),
+        lat=op.lat,
+        lon=op.lon,
+        confidence=op.confidence,
+    )
+
+
+def link_rows(model: ClaimModel, msg_ids: Sequence[int], corpus: str = "naya") -> dict[int, Any]:
+    """The linker's view (``events.Row``) of the first operation of each post, as ``model`` extracts it."""
     posts = posts_by_id(corpus)
     ids = [i for i in dict.fromkeys(msg_ids) if i in posts]
     items = [(posts[i]["text"], _posted(posts[i]["posted_at"])) for i in ids]
     readings = [read_post(t, p) for t, p in items]
-    out = {}
-    for msg_id, (text, posted), ex in zip(ids, items, predict_batch(model, items, readings), strict=True):
-        if not ex.operations:
-            continue
-        op = ex.operations[0]
-        out[msg_id] = Row(
-            key=msg_id,
-            kind=op.kind,
-            actor=op.actor,
-            weapon=op.weapon,
-            target_country=op.target_country,
-            location_id=op.location_id,
-            event_date=op.event_date,
-            intercepted=op.intercepted,
-            words=words_of(f"{op.evidence} {text[:300]}"),
-            source=corpus,
-            published_at=posted,
-            doc=msg_id,
-            family=actor_family(op.actor) if op.actor and op.actor not in ("unknown", "other") else frozenset(),
-            lat=op.lat,
-            lon=op.lon,
-            confidence=op.confidence,
-        )
-    return out
+    return {
+        msg_id: operation_row(ex.operations[0], text, corpus, posted, msg_id)
+        for msg_id, (text, posted), ex in zip(ids, items, predict_batch(model, items, readings), strict=True)
+        if ex.operations
+    }
 
 
 def link_examples(model: ClaimModel, path: Path = LINK_LABELS) -> list[tuple[Any, Any, bool]]:
@@ -308,7 +313,7 @@ def train(
     return card
 
 
-__all__ += ["MODEL_CARD", "fit", "label_set", "predict", "training_set_names"]
+__all__ += ["MODEL_CARD", "fit", "label_set", "operation_row", "predict", "training_set_names"]
 
 
 def main(argv: list[str] | None = None) -> int:
