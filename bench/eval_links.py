@@ -24,6 +24,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,14 @@ def channel_rows() -> list[Row]:
     ]
 
 
+def linked_posts(event_of: dict[tuple[int, int], object]) -> Callable[[int, int], bool]:
+    """``linked(post_a, post_b)``: did the linker put an operation of each post into one event?"""
+    events: dict[int, set[object]] = {}
+    for (msg_id, _i), event in event_of.items():
+        events.setdefault(msg_id, set()).add(event)
+    return lambda a, b: bool(events.get(a, set()) & events.get(b, set()))
+
+
 def held_out_precision(event_of: dict[tuple[int, int], object]) -> dict[int, tuple[int, int, int]]:
     """Precision on the linker's own output, per held-out draw (``bench/link_pairs.py --linked``: pairs the linker
     linked when they were drawn): ``{draw: (pairs it still links, of which the same operation, pairs labelled)}``.
@@ -57,17 +66,15 @@ def held_out_precision(event_of: dict[tuple[int, int], object]) -> dict[int, tup
         return {}
     drawn = {p["pair_id"]: p for p in map(json.loads, LINKED_LABELS.with_name("linked_pairs.jsonl").open())}
     labels = [json.loads(line) for line in LINKED_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    events: dict[int, set[object]] = {}
-    for (msg_id, _i), event in event_of.items():
-        events.setdefault(msg_id, set()).add(event)
+    together = linked_posts(event_of)
     out: dict[int, tuple[int, int, int]] = {}
     for lab in labels:
         pair = drawn[lab["pair_id"]]
-        linked, same, total = out.get(pair.get("draw", 1), (0, 0, 0))
-        if events.get(pair["claim"]["msg_id"], set()) & events.get(pair["report"]["msg_id"], set()):
-            linked += 1
+        kept, same, total = out.get(pair.get("draw", 1), (0, 0, 0))
+        if together(pair["claim"]["msg_id"], pair["report"]["msg_id"]):
+            kept += 1
             same += bool(lab["same"])
-        out[pair.get("draw", 1)] = (linked, same, total + 1)
+        out[pair.get("draw", 1)] = (kept, same, total + 1)
     return out
 
 
@@ -82,14 +89,13 @@ def main() -> int:
     t2 = time.perf_counter()
     event_of = clusterer.event_of
     labels = [json.loads(line) for line in LINK_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    together = linked_posts(event_of)
     tp = fp = fn = 0
     for lab in labels:
-        a_events = {e for (m, _i), e in event_of.items() if m == lab["claim_msg_id"]}
-        b_events = {e for (m, _i), e in event_of.items() if m == lab["report_msg_id"]}
-        linked = bool(a_events & b_events)
-        tp += linked and lab["same"]
-        fp += linked and not lab["same"]
-        fn += (not linked) and lab["same"]
+        joined = together(lab["claim_msg_id"], lab["report_msg_id"])
+        tp += joined and lab["same"]
+        fp += joined and not lab["same"]
+        fn += (not joined) and lab["same"]
     kinds = Counter(r.kind for r in rows)
     events = set(event_of.values())
     print(f"channel: {len(rows)} rows ({dict(kinds)}) -> {len(events)} events")
