@@ -144,6 +144,32 @@ def draw(
     ]
 
 
+def _single_operation(rows: list[Any]) -> list[Any]:
+    """The rows of posts the extractor reads one operation in: a pair names two posts, and a post of several
+    operations would leave open which one is meant."""
+    per_post: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        per_post[row.doc] += 1
+    return [r for r in rows if per_post[r.doc] == 1]
+
+
+def _sample(pool: set[tuple[int, int]], n: int, seed: int, why: str) -> list[dict[str, Any]]:
+    """``n`` (claim post, report post) pairs drawn uniformly from ``pool``, as draw records (``why``: the draw's
+    flag, true on each record; pair ids are given when the draw is written)."""
+    ordered = sorted(pool)
+    picked = random.Random(seed).sample(ordered, min(n, len(ordered)))
+    return [
+        {
+            "pair_id": 0,
+            "claim": {"msg_id": c, "op": 0},
+            "report": {"msg_id": r, "op": 0},
+            why: True,
+            "candidates": len(ordered),
+        }
+        for c, r in picked
+    ]
+
+
 def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[str, Any]]:
     """``n`` pairs the shipped linker *links*: a claim and a report of two single-operation posts that it puts into
     one event, uniformly among those not drawn before. Labelled, they measure the linker's precision on its own
@@ -153,31 +179,18 @@ def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[s
     from claimwatch.transform.events import Clusterer, load_link_model
 
     rows = channel_rows()
-    per_post: dict[Any, int] = defaultdict(int)
-    for row in rows:
-        per_post[row.doc] += 1
+    single = {r.key for r in _single_operation(rows)}
     clusterer = Clusterer(load_link_model())
-    for row in rows:
+    for row in rows:  # every row is placed, as the warehouse places them; pairs are drawn from single ones
         clusterer.place(row)
     linked = set()
     for members in clusterer.members.values():
-        single = [r for r in members if per_post[r.doc] == 1]
-        for c in (r for r in single if r.kind == "claim"):
-            for r in (r for r in single if r.kind == "report" and r.doc != c.doc):
+        ones = [r for r in members if r.key in single]
+        for c in (r for r in ones if r.kind == "claim"):
+            for r in (r for r in ones if r.kind == "report" and r.doc != c.doc):
                 if (c.doc, r.doc) not in exclude:
                     linked.add((c.doc, r.doc))
-    pool = sorted(linked)
-    picked = random.Random(seed).sample(pool, min(n, len(pool)))
-    return [
-        {
-            "pair_id": 0,
-            "claim": {"msg_id": c, "op": 0},
-            "report": {"msg_id": r, "op": 0},
-            "linked": True,
-            "candidates": len(pool),
-        }
-        for c, r in picked
-    ]
+    return _sample(linked, n, seed, "linked")
 
 
 def draw_uncertain(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -188,33 +201,38 @@ def draw_uncertain(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dic
     from claimwatch.transform.events import load_link_model
 
     model = load_link_model()
-    rows = channel_rows()
-    per_post: dict[Any, int] = defaultdict(int)
-    for row in rows:
-        per_post[row.doc] += 1
-    single = [r for r in rows if per_post[r.doc] == 1 and r.event_date is not None]
+    single = [r for r in _single_operation(channel_rows()) if r.event_date is not None]
     reports: dict[Any, list[Any]] = defaultdict(list)
     for r in single:
         if r.kind == "report":
             reports[r.event_date].append(r)
-    pool = []
+    pool = set()
     for c in (r for r in single if r.kind == "claim"):
         for delta in (-1, 0, 1):
             for r in reports.get(date.fromordinal(c.event_date.toordinal() + delta), []):
                 if r.doc != c.doc and (c.doc, r.doc) not in exclude and 0.25 <= model.probability(c, r) <= 0.75:
-                    pool.append((c.doc, r.doc))
-    pool = sorted(set(pool))
-    picked = random.Random(seed).sample(pool, min(n, len(pool)))
-    return [
-        {
-            "pair_id": 0,
-            "claim": {"msg_id": c, "op": 0},
-            "report": {"msg_id": r, "op": 0},
-            "uncertain": True,
-            "candidates": len(pool),
-        }
-        for c, r in picked
-    ]
+                    pool.add((c.doc, r.doc))
+    return _sample(pool, n, seed, "uncertain")
+
+
+def _drawn(path: Path) -> list[dict[str, Any]]:
+    """The pairs of earlier draws written to ``path`` (none when it does not exist yet)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _posts_of(pairs: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    return {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in pairs}
+
+
+def _append(path: Path, pairs: list[dict[str, Any]], first_id: int, **extra: Any) -> None:
+    """Number ``pairs`` from ``first_id`` on and append them to ``path``."""
+    with path.open("a", encoding="utf-8") as fh:
+        for k, p in enumerate(pairs, first_id):
+            p["pair_id"] = k
+            p.update(extra)
+            fh.write(json.dumps(p) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,41 +252,22 @@ def main(argv: list[str] | None = None) -> int:
     if ROOT in args.out.resolve().parents:
         ap.error("batches hold corpus text: write them outside the project")
     PAIRS.parent.mkdir(parents=True, exist_ok=True)
+    first = _drawn(PAIRS)
     if args.linked:  # each call is a new held-out draw of the shipped linker's links, appended
-        seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in map(json.loads, PAIRS.open(encoding="utf-8"))}
-        earlier = [json.loads(line) for line in LINKED_PAIRS.open(encoding="utf-8")] if LINKED_PAIRS.exists() else []
-        seen |= {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in earlier}
+        earlier = _drawn(LINKED_PAIRS)
         draw_no = 1 + max((p.get("draw", 1) for p in earlier), default=0)
-        pairs = draw_linked(args.n, SEED + 2 + 10 * (draw_no - 1), seen)
-        with LINKED_PAIRS.open("a", encoding="utf-8") as fh:
-            for k, p in enumerate(pairs, len(earlier) + 1):
-                p["pair_id"] = k
-                p["draw"] = draw_no
-                fh.write(json.dumps(p) + "\n")
+        pairs = draw_linked(args.n, SEED + 2 + 10 * (draw_no - 1), _posts_of(first) | _posts_of(earlier))
+        _append(LINKED_PAIRS, pairs, len(earlier) + 1, draw=draw_no)
     elif args.uncertain:
-        first = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
-        seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in first}
-        seen |= {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in map(json.loads, LINKED_PAIRS.open())}
-        pairs = draw_uncertain(args.n, SEED + 3, seen)
-        for k, p in enumerate(pairs, len(first) + 1):
-            p["pair_id"] = k
-        with PAIRS.open("a", encoding="utf-8") as fh:
-            for p in pairs:
-                fh.write(json.dumps(p) + "\n")
+        pairs = draw_uncertain(args.n, SEED + 3, _posts_of(first) | _posts_of(_drawn(LINKED_PAIRS)))
+        _append(PAIRS, pairs, len(first) + 1)
     elif args.second:
-        first = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
-        seen = {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in first}
-        pairs = draw(args.n, SEED + 1, second=True, exclude=seen)
-        for k, p in enumerate(pairs, len(first) + 1):
-            p["pair_id"] = k
-        with PAIRS.open("a", encoding="utf-8") as fh:
-            for p in pairs:
-                fh.write(json.dumps(p) + "\n")
+        pairs = draw(args.n, SEED + 1, second=True, exclude=_posts_of(first))
+        _append(PAIRS, pairs, len(first) + 1)
     else:
         pairs = draw(args.n)
-        with PAIRS.open("w", encoding="utf-8") as fh:
-            for p in pairs:
-                fh.write(json.dumps(p) + "\n")
+        PAIRS.unlink(missing_ok=True)
+        _append(PAIRS, pairs, 1)
     posts = {p["msg_id"]: p for p in load_corpus("naya")}
     args.out.mkdir(parents=True, exist_ok=True)
     first_batch = 1 + len(list(args.out.glob("batch_*.input.jsonl")))
