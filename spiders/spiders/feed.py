@@ -10,7 +10,7 @@ from scrapy.http import Response
 from claimwatch.ingest.news_article import Lead
 from claimwatch.parse.feeds import NotAFeed, parse_feed
 from claimwatch.parse.urls import canonicalize
-from spiders.spiders.news import NewsSpider, Output, header, iso
+from spiders.spiders.news import NewsSpider, Output, discovery_page, header, iso
 
 
 class FeedSpider(NewsSpider):
@@ -25,14 +25,9 @@ class FeedSpider(NewsSpider):
     async def start(self) -> AsyncIterator[Any]:
         yield self.page_request(self.source.url, self.parse_feed_page, parents=())
 
-    def parse_feed_page(self, response: Response, **kwargs: Any) -> Iterator[Output]:
+    @discovery_page
+    def parse_feed_page(self, response: Response) -> Iterator[Output]:
         """Read the feed and request its articles; a 304 ends the walk with nothing to do."""
-        try:
-            yield from self._feed(response)
-        finally:
-            self.page_done(response)
-
-    def _feed(self, response: Response) -> Iterator[Output]:
         key = response.meta["cw_key"]
         self.record_page(response)
         if response.status == 304:

@@ -12,7 +12,7 @@ from scrapy.http import Response
 
 from claimwatch.ingest.news_article import Lead
 from claimwatch.parse.urls import canonicalize, on_allowed_domain
-from spiders.spiders.news import QUARANTINE_BYTES, NewsSpider, Output
+from spiders.spiders.news import QUARANTINE_BYTES, NewsSpider, Output, discovery_page
 
 
 class ListingSpider(NewsSpider):
@@ -32,14 +32,9 @@ class ListingSpider(NewsSpider):
         self.visited.add(canonicalize(self.source.url))
         yield self.page_request(self.source.url, self.parse_listing_page, parents=(), cw_page=1)
 
-    def parse_listing_page(self, response: Response, **kwargs: Any) -> Iterator[Output]:
+    @discovery_page
+    def parse_listing_page(self, response: Response) -> Iterator[Output]:
         """Request the page's new articles and decide whether to turn the page."""
-        try:
-            yield from self._listing(response)
-        finally:
-            self.page_done(response)
-
-    def _listing(self, response: Response) -> Iterator[Output]:
         key, page, parents = response.meta["cw_key"], response.meta["cw_page"], response.meta["cw_parents"]
         self.record_page(response)
         if response.status == 304:

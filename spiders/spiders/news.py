@@ -30,6 +30,7 @@ is recorded only when every request it led to finished without a transient failu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -72,6 +73,22 @@ def header(response: Response, name: str) -> str | None:
 def iso(moment: datetime | None) -> str | None:
     """A listing's date for a lead's ``hints`` (JSON), or None."""
     return moment.isoformat() if moment is not None else None
+
+
+def discovery_page(
+    read: Callable[[Any, Response], Iterator[Output]],
+) -> Callable[..., Iterator[Output]]:
+    """A feed, sitemap or listing page callback: whatever it yields, and whether or not it fails, the page counts
+    as answered once it is done (``NewsSpider.page_done``), so the walk finishes when the last page is."""
+
+    @functools.wraps(read)
+    def callback(self: NewsSpider, response: Response, **kwargs: Any) -> Iterator[Output]:
+        try:
+            yield from read(self, response)
+        finally:
+            self.page_done(response)
+
+    return callback
 
 
 class NewsSpider(SourceSpider):

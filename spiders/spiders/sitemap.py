@@ -11,7 +11,7 @@ from scrapy.http import Response
 from claimwatch.ingest.news_article import Lead
 from claimwatch.parse.sitemaps import NotASitemap, parse_sitemap
 from claimwatch.parse.urls import canonicalize, on_allowed_domain
-from spiders.spiders.news import NewsSpider, Output, iso
+from spiders.spiders.news import NewsSpider, Output, discovery_page, iso
 
 
 class SitemapSpider(NewsSpider):
@@ -48,14 +48,9 @@ class SitemapSpider(NewsSpider):
         # its validators must move in step with it.
         return key != self.root_key or self.walk_complete
 
-    def parse_sitemap_page(self, response: Response, **kwargs: Any) -> Iterator[Output]:
+    @discovery_page
+    def parse_sitemap_page(self, response: Response) -> Iterator[Output]:
         """Read a sitemap: follow an index's children, request a urlset's articles."""
-        try:
-            yield from self._sitemap(response)
-        finally:
-            self.page_done(response)
-
-    def _sitemap(self, response: Response) -> Iterator[Output]:
         key, depth, parents = response.meta["cw_key"], response.meta["cw_depth"], response.meta["cw_parents"]
         self.record_page(response)
         if response.status == 304:
