@@ -139,3 +139,22 @@ def test_cache_key_follows_the_build_settings(monkeypatch: pytest.MonkeyPatch, t
     before = gazetteer.geonames_cache_path()
     monkeypatch.setitem(gazetteer._GEONAMES_SETTINGS, "region_file", "cities500")
     assert gazetteer.geonames_cache_path() != before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a flag emoji spells its country's ISO code in regional indicator symbols
+        ("🇮🇷 / أنباء عن أصوات انفجارات", [("IR", "flag")]),
+        ("🇨🇭 Swiss police: three wounded", [("CH", "flag")]),
+        # an Arabic nisba in its feminine, plural and clitic forms; an English adjective and its plural
+        ("الدفاعات الجوية الكويتية تتصدى لهجمات", [("KW", "demonym")]),
+        ("مقتل جنديين إسرائيليين والإيرانيين", [("IL", "demonym"), ("IR", "demonym")]),
+        ("the Lebanese army said two Israelis were hurt", [("LB", "demonym"), ("IL", "demonym")]),
+        # a word that merely starts like one is not ("Iraqis" is, "Iraqiya" is not)
+        ("the Iraqiya list", []),
+        ("", []),
+    ],
+)
+def test_nations_named_by_flag_or_nationality_adjective(text: str, expected: list[tuple[str, str]]) -> None:
+    assert gazetteer.nations(text, normalize_for_matching(text)) == expected

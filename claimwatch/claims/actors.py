@@ -95,9 +95,12 @@ class ActorMention:
 _PFX_DEF = r"(?:[وف]?(?:[بك]?ال|لل))"
 _PFX_IND = r"(?:[وف]?[بلك]?)"
 _ADJ_SFX = r"(?:ه|ين|ان|تين|تان|ون|يه|يين)?"
+# an Arabic nisba adjective in any of its forms, the stem in group ``name`` ("الإيرانية", "والإيرانيين")
+NISBA = _PFX_DEF + "?(?P<{name}>{stems})" + _ADJ_SFX
 
 
-def _alt(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
+    """A regex alternation of ``words``, longest first (so the longest name wins at a position)."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
 
 
@@ -135,13 +138,13 @@ class ActorMatcher:
                 adjectives.append(norm)
         parts = []
         if definite:
-            parts.append(_PFX_DEF + "(?P<d>" + _alt(definite) + ")")
+            parts.append(_PFX_DEF + "(?P<d>" + alternation(definite) + ")")
         if indefinite:
-            parts.append(_PFX_IND + "(?P<i>" + _alt(indefinite) + ")")
+            parts.append(_PFX_IND + "(?P<i>" + alternation(indefinite) + ")")
         if latin:
-            parts.append(r"(?:the\s+)?(?P<l>" + _alt(latin) + ")")
+            parts.append(r"(?:the\s+)?(?P<l>" + alternation(latin) + ")")
         if adjectives:
-            parts.append(_PFX_DEF + "?(?P<a>" + _alt(adjectives) + ")" + _ADJ_SFX)
+            parts.append(NISBA.format(name="a", stems=alternation(adjectives)))
         # a name starts where no letter precedes it: a clock time glued to it ("12:04IDF jets") does not hide it
         self._re = re.compile(r"(?<![^\W\d])(?:" + "|".join(parts) + r")(?!\w)")
         # A state's aircraft named by its nisba ("طائرات F-16 العراقية", "المقاتلات التركية") is that state's air
@@ -164,7 +167,7 @@ class ActorMatcher:
                 )
                 + _PFX_DEF
                 + r"?(?P<air>"
-                + _alt(air)
+                + alternation(air)
                 + r")"
                 + _ADJ_SFX
                 + r"(?!\w)"

@@ -27,7 +27,7 @@ from typing import Any
 from claimwatch.claims import rules
 from claimwatch.claims.actors import actor_family, get_actor_matcher, guide_label
 from claimwatch.claims.features import PostView, text_view, with_rules
-from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
+from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer, nations
 from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
 from claimwatch.claims.rules import Extraction, Operation
 from claimwatch.text.textnorm import normalize_for_matching
@@ -52,6 +52,7 @@ def read_post(text: Any, posted_at: datetime | None, voice: str | None = None) -
     text = _text(text)
     norm = normalize_for_matching(text[: rules.MAX_CHARS])
     ex = rules.extract_claims(text, posted_at, norm=norm)
+    ex.cues["nations"] = nations(text, norm)
     return ex, with_rules(text_view(norm), ex, voice)
 
 
@@ -80,10 +81,12 @@ def _places(ex: Extraction) -> list[PlaceMatch]:
 
 
 def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
-    """The target country the model ranks highest among those the text allows (a country it names, the sea,
-    the rules' choice, or none), and the most specific place named in it."""
+    """The target country the model ranks highest among those the text allows (a country it names by a place,
+    a flag or a nationality adjective, the sea, the rules' choice, or none), and the most specific place named
+    in it."""
     places = _places(ex)
     allowed = {pm.record["country"] for pm in places} | {op.target_country, None}
+    allowed |= {cc for cc, _how in ex.cues.get("nations", ())}
     for cc in pred.get("target_country_ranked") or []:
         if cc in allowed:
             break

@@ -60,6 +60,7 @@ __all__ = [
     "geonames_cache_path",
     "get_gazetteer",
     "location_records",
+    "nations",
 ]
 
 log = logging.getLogger(__name__)
@@ -458,6 +459,7 @@ def _load_curated() -> list[dict[str, Any]]:
             "feature": p.get("feature", "site"),
             "needs_cue": _needs_cue(p.get("needs_cue", False)),
             "coast_country": p.get("coast_country"),
+            "demonyms": list(p.get("demonyms", [])),
         }
         out.append(rec)
     return out
@@ -951,6 +953,42 @@ class Gazetteer:
             return True
         s = cls._strip(tok)
         return s in _PLACE_CUES or ("ال" + s) in _PLACE_CUES or (tok[1:] if tok[:1] in "وفبل" else "") in _PLACE_CUES
+
+
+# A flag emoji is two regional indicator symbols spelling the country's ISO 3166-1 alpha-2 code (Unicode TR51):
+# channels head a post with the flag of the country it is about.
+_FLAG_RE = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
+_REGIONAL_A = 0x1F1E6
+
+
+@lru_cache(maxsize=1)
+def _demonym_matcher() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regex over every curated country's nationality adjectives (``demonyms`` in ``places.toml``) in their
+    matching form, and the country of each. Arabic ones are nisba adjectives, matched in all their forms the way
+    the actor matcher reads an actor's ("والإيرانية", "الإيرانيين"); English ones take a plural s."""
+    from claimwatch.claims.actors import NISBA, alternation
+
+    country: dict[str, str] = {}
+    for rec in _load_curated():
+        for name in rec["demonyms"]:
+            country[normalize_for_matching(name)] = rec["country"]
+    arabic = [k for k in country if _ARABIC_RE.search(k)]
+    latin = [k for k in country if not _ARABIC_RE.search(k)]
+    pattern = NISBA.format(name="ar", stems=alternation(arabic)) + "|(?P<en>" + alternation(latin) + ")s?"
+    return re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)"), country
+
+
+def nations(text: str, norm: str) -> list[tuple[str, str]]:
+    """The countries a post names other than by a place: ``(country, "flag")`` for each flag emoji of ``text``
+    and ``(country, "demonym")`` for each nationality adjective of ``norm`` (its matching form), each country
+    once per way, in order of first appearance."""
+    out: dict[tuple[str, str], None] = {}
+    for m in _FLAG_RE.finditer(text):
+        out[("".join(chr(ord(ch) - _REGIONAL_A + ord("A")) for ch in m.group()), "flag")] = None
+    regex, country = _demonym_matcher()
+    for m in regex.finditer(norm):
+        out[(country[m.group("ar") or m.group("en")], "demonym")] = None
+    return list(out)
 
 
 @lru_cache(maxsize=1)

@@ -45,7 +45,7 @@ from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normal
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
 
-EXTRACTOR_VERSION = "rules-1.5.0"  # 1.5.0: actor names after glued clock times; bulletins keep every operation
+EXTRACTOR_VERSION = "rules-1.6.0"  # 1.6.0: a target country may be one named by a flag or nationality adjective
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
