@@ -135,6 +135,9 @@ def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> No
             warehouse_dsn, query("extract_candidates"), {"source_id": None, "extractor_version": "v1"}
         ),
         "events made by another linker": _explain(warehouse_dsn, query("events_outdated"), {"version": "linker-v1"}),
+        "data-quality check of a run": _explain(
+            warehouse_dsn, query("dq_core_covers_raw"), {"source_id": SOURCE, "crawl_run_id": 1}
+        ),
     }
     for step, (nodes, pages) in plans.items():
         scans = [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Schema") in ("raw", "core")]
@@ -144,6 +147,22 @@ def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> No
     assert (
         len(_exec(warehouse_dsn, query("extract_candidates"), {"source_id": SOURCE, "extractor_version": "v2"})) == rows
     )
+
+
+def test_the_core_coverage_check_counts_the_runs_own_documents(warehouse_dsn: str) -> None:
+    """``core_covers_raw`` compares the documents one crawl run landed with their normalized rows: a document
+    normalize could not read shows as missing, and the history of other runs does not enter the count."""
+    _source(warehouse_dsn)
+    _land(warehouse_dsn, 1, 5)  # an earlier run's documents, never normalized
+    [(run,)] = _exec(
+        warehouse_dsn, "INSERT INTO ops.crawl_runs (source_id) VALUES (%s) RETURNING crawl_run_id", (SOURCE,)
+    )
+    _land(warehouse_dsn, 6, 9)
+    _exec(warehouse_dsn, "UPDATE raw.documents SET crawl_run_id = %s WHERE external_id::int >= 6", (run,))
+    normalize_documents(warehouse_dsn, SOURCE)
+    _exec(warehouse_dsn, "DELETE FROM core.documents WHERE external_id IN ('1', '9')")  # 9: as if unreadable
+    check = query("dq_core_covers_raw")
+    assert _exec(warehouse_dsn, check, {"source_id": SOURCE, "crawl_run_id": run}) == [(4, 3)]
 
 
 def test_retention_blanks_old_bodies_and_landing_stays_exactly_once(warehouse_dsn: str) -> None:

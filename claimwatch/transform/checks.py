@@ -44,7 +44,7 @@ CHECKS: tuple[Check, ...] = (
         "core_covers_raw",
         "dq_core_covers_raw",
         "warn",
-        "every landed document has a core.documents row (an unreadable one is logged by normalize)",
+        "every document the run landed has a core.documents row (an unreadable one is logged by normalize)",
     ),
     Check("posts_have_published_at", "dq_missing_published_at", "error", "every Telegram post has a publication time"),
     Check(
