@@ -135,9 +135,12 @@ def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> No
             warehouse_dsn, query("extract_candidates"), {"source_id": None, "extractor_version": "v1"}
         ),
         "events made by another linker": _explain(warehouse_dsn, query("events_outdated"), {"version": "linker-v1"}),
-        "data-quality check of a run": _explain(
-            warehouse_dsn, query("dq_core_covers_raw"), {"source_id": SOURCE, "crawl_run_id": 1}
-        ),
+        **{
+            f"data-quality check {name}": _explain(
+                warehouse_dsn, query(name), {"source_id": SOURCE, "crawl_run_id": 1, "extractor_version": "v1"}
+            )
+            for name in ("dq_core_covers_raw", "dq_missing_published_at", "dq_stale_claims")
+        },
     }
     for step, (nodes, pages) in plans.items():
         scans = [n for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Schema") in ("raw", "core")]

@@ -46,12 +46,17 @@ CHECKS: tuple[Check, ...] = (
         "warn",
         "every document the run landed has a core.documents row (an unreadable one is logged by normalize)",
     ),
-    Check("posts_have_published_at", "dq_missing_published_at", "error", "every Telegram post has a publication time"),
+    Check(
+        "posts_have_published_at",
+        "dq_missing_published_at",
+        "error",
+        "every Telegram post the run landed has a publication time",
+    ),
     Check(
         "claims_current_extractor",
         "dq_stale_claims",
         "warn",
-        "claims come from the current extractor version (else run the reprocess DAG)",
+        "documents were extracted by the current extractor version (else run the reprocess DAG)",
     ),
 )
 
