@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,8 +19,12 @@ from claimwatch.transform.events import (
     Row,
     cluster_rows,
     fit_link_model,
+    link_features,
     linker_version,
+    load_link_model,
     pair_features,
+    states_count,
+    transitive_pairs,
 )
 from claimwatch.transform.marts import refresh
 
@@ -133,6 +138,60 @@ def test_an_unsure_extraction_is_a_feature_of_the_pair() -> None:
     assert "min_conf<0.5" in pair_features(sure, unsure)
     assert "min_conf<2" in pair_features(sure, _row(3, source="b", confidence=0.92))
     assert not any(k.startswith("min_conf") for k in pair_features(_row(4), _row(5, source="b")))
+
+
+def test_a_count_of_ten_or_more_is_stated_and_a_date_or_time_is_not() -> None:
+    assert states_count("الحرس الثوري: استهدفنا ٨٥ نقطة عسكرية أمريكية ردا على الاعتداء")  # Arabic-Indic digits
+    assert states_count("CENTCOM: we struck more than 170 targets in Iran over the past two days")
+    assert not states_count("حزب الله: مشاهد من عملية بتاريخ 13-05-2026 عند الساعة 05:08 في عام 2026")
+    assert not states_count("اصابة 3 جنود في جنوب لبنان")
+
+
+def test_an_attacker_striking_its_own_country_is_a_feature_of_the_pair() -> None:
+    irgc = _row(1, kind="claim", actor="irgc", target_country="IL", location_id=None)
+    blast_in_iran = _row(2, source="b", target_country="IR", location_id="curated:bandar_abbas")
+    assert "attacker_home" in pair_features(irgc, blast_in_iran)
+    assert "attacker_home" not in pair_features(irgc, _row(3, source="b", target_country="IL", location_id=None))
+
+
+def test_the_link_model_weighs_pairs_of_features() -> None:
+    f = link_features(_row(1, kind="claim"), _row(2, source="b"))
+    assert f["same_country & same_place"] == 1.0 and "same_place" in f
+    assert not any(k.startswith("bias &") or k.endswith("& bias") for k in f)
+
+
+def test_labels_imply_pairs_of_the_rows_labelled_against_one_row() -> None:
+    claim = _row(1, kind="claim")
+    r1, r2, r3 = _row(2), _row(3), _row(4)
+    far = _row(5, event_date=date(2026, 10, 9))
+    implied = transitive_pairs([(claim, r1, True), (claim, r2, True), (claim, r3, False), (claim, far, True)])
+    got = {frozenset((a.key, b.key)): same for a, b, same in implied}
+    assert got == {frozenset((2, 3)): True, frozenset((2, 4)): False, frozenset((3, 4)): False}  # far: not compared
+    assert transitive_pairs([(claim, r1, False), (claim, r2, False)]) == []  # two "not this one" say nothing
+
+
+def test_the_shipped_linker_does_not_link_a_tally_to_one_of_its_strikes() -> None:
+    """A tally ("we struck more than 170 targets in Iran in two days") links to no one operation (bench/gold/README):
+    the shipped model keeps it from a blast it otherwise matches (country, day, hours), and links the same claim
+    when it states no count."""
+    model = load_link_model()
+    blast = _row(
+        2, source="naya", target_country="IR", location_id="curated:bandar_abbas", weapon="unspecified", confidence=0.99
+    )
+    tally = _row(
+        1,
+        kind="claim",
+        actor="us",
+        source="naya",
+        target_country="IR",
+        location_id=None,
+        weapon="unspecified",
+        published_at=datetime(2026, 10, 5, 1, 12, tzinfo=UTC),
+        confidence=0.99,
+        states_count=True,
+    )
+    assert model.probability(tally, blast) < model.threshold
+    assert model.probability(replace(tally, states_count=False), blast) >= model.threshold
 
 
 # --- the warehouse side -----------------------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc:
     """The linker's view (``events.Row``) of operation ``index`` of a post, as the extractor read it (the
     evaluation's counterpart of ``event_store.row_from_db``); keyed ``(doc, index)``."""
     from claimwatch.claims.actors import actor_family
-    from claimwatch.transform.events import Row, words_of
+    from claimwatch.transform.events import Row, states_count, words_of
 
     return Row(
         key=(doc, index),
@@ -253,6 +253,7 @@ def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc:
         lat=op.lat,
         lon=op.lon,
         confidence=op.confidence,
+        states_count=states_count(text[:300]),
     )
 
 
@@ -302,15 +303,23 @@ def train(
         "features": {name: len(vec.vocabulary_) for name, vec in model.vectorizers.items()},
     }
     if LINK_LABELS.exists():
-        from claimwatch.transform.events import LINK_MODEL, fit_link_model
-
-        pairs = link_examples(model)
-        link, figures = fit_link_model(pairs)
-        link_path = out.parent / LINK_MODEL.name
-        link_path.write_text(json.dumps(link.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        card["link_model"] = {"pairs": len(pairs), **{k: round(v, 3) for k, v in figures.items()}}
+        card["link_model"] = train_link(model, out.parent)
     out.with_suffix(".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return card
+
+
+def train_link(model: ClaimModel, out_dir: Path) -> dict[str, Any]:
+    """Fit the link model on the labelled pairs as ``model`` reads them and write it to ``out_dir``; its figures
+    for the model card. On its own (``claimwatch train --link-only``) it refits the linker against the shipped
+    claim model in seconds, leaving the claim model as it is."""
+    from claimwatch.transform.events import LINK_MODEL, fit_link_model
+
+    pairs = link_examples(model)
+    link, figures = fit_link_model(pairs)
+    (out_dir / LINK_MODEL.name).write_text(
+        json.dumps(link.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return {"pairs": len(pairs), **{k: round(v, 3) for k, v in figures.items()}}
 
 
 __all__ += ["MODEL_CARD", "fit", "label_set", "operation_row", "predict", "training_set_names"]
@@ -332,8 +341,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also learn from analysts' corrections in the warehouse (CLAIMWATCH_WAREHOUSE_DSN or the embedded one)",
     )
+    parser.add_argument(
+        "--link-only",
+        action="store_true",
+        help="refit only the link model, against the claim model in --out (which is left as it is)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
+    if args.link_only:
+        card_path = args.out.with_suffix(".json")
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card["link_model"] = train_link(load_model(args.out), args.out.parent)
+        card_path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"link model: {card['link_model']} -> {args.out.parent}")
+        return 0
     if args.explain:
         model = load_model(args.out)
         for cls, feats in model.explain(args.explain).items():

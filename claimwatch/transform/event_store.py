@@ -19,7 +19,7 @@ from typing import Any
 import psycopg2.extras
 
 from claimwatch.claims.actors import actor_family
-from claimwatch.transform.events import Clusterer, LinkModel, Row, linker_version, words_of
+from claimwatch.transform.events import Clusterer, LinkModel, Row, linker_version, states_count, words_of
 from claimwatch.warehouse import query
 from claimwatch.warehouse.connection import connect
 
@@ -50,6 +50,7 @@ def row_from_db(r: dict[str, Any]) -> Row:
         lat=r["lat"],
         lon=r["lon"],
         confidence=r["confidence"],
+        states_count=states_count(r["head"]),
     )
 
 

@@ -29,12 +29,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from claimwatch.claims.actors import actor_country
+
 log = logging.getLogger(__name__)
 
-__all__ = ["Clusterer", "LinkModel", "Row", "cluster_new", "linker_version", "load_link_model", "pair_features"]
+__all__ = [
+    "Clusterer",
+    "LinkModel",
+    "Row",
+    "cluster_new",
+    "link_features",
+    "linker_version",
+    "load_link_model",
+    "pair_features",
+    "states_count",
+]
 
 LINK_MODEL = Path(__file__).resolve().parents[1] / "claims" / "data" / "link_model.json"
 _WORD = re.compile(r"\w{3,}")
+# a number standing alone (not part of a date "13-05-2026", a time "05:08" or a decimal)
+_NUMBER = re.compile(r"(?<![\d:/.-])\d+(?![\d:/.-])")
 # a member whose link probability with a row is below this vetoes the row joining its event (see Clusterer.place)
 VETO = 0.2
 # One source reports one operation within hours. Two reports (or two claims) of one source further apart on the
@@ -69,6 +83,7 @@ class Row:
     lat: float | None = None
     lon: float | None = None
     confidence: float | None = None  # the extractor's confidence in the row (kind x attacker probability)
+    states_count: bool = False  # the post's head states a count of ten or more (see :func:`states_count`)
 
 
 def words_of(text: str | None) -> frozenset[str]:
@@ -78,6 +93,17 @@ def words_of(text: str | None) -> frozenset[str]:
     from claimwatch.text.textnorm import normalize_for_matching
 
     return frozenset(_WORD.findall(stem_text(normalize_for_matching((text or "")[:800]))))
+
+
+def states_count(text: str | None) -> bool:
+    """Whether a text states a count of ten or more ("struck 85 military points", "170 targets in two days"), not
+    a year, a date or a time. Such a post is most often a tally or a summary, which the labelling conventions link
+    to no one operation; the link model learns how much this is worth per kind of row (on the labelled pairs,
+    with the other features of this version, cross-validated average precision 0.799 -> 0.808)."""
+    from claimwatch.text.textnorm import normalize_for_matching
+
+    numbers = (int(n) for n in _NUMBER.findall(normalize_for_matching(text or "")) if len(n) <= 5)
+    return any(10 <= n < 1900 or n > 2099 for n in numbers)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -139,6 +165,21 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
         f["same_actor"] = 1.0
     else:
         f["other_actor"] = 1.0
+    # an attacker does not strike its own country: a row whose attacker's home is the target of either row (an
+    # IRGC claim against "explosions in Bandar Abbas", a Hezbollah claim against an Israeli raid in Lebanon) pairs
+    # two sides' operations, or rests on a misread place; an unnamed attacker ("actor_unstated") hid this. On the
+    # labelled pairs: cross-validated average precision 0.711 -> 0.743, the largest single gain of this version
+    for r in (a, b):
+        home = actor_country(r.actor)
+        if home is not None and home in (a.target_country, b.target_country):
+            f["attacker_home"] = 1.0
+    # which side is vague matters: a claim that names no weapon is often a statement, a report without one a
+    # casualty notice; and a count of ten or more is mostly a tally (see ``states_count``)
+    for r in (a, b):
+        if (r.weapon or "unspecified") == "unspecified":
+            f[f"weapon_unstated_{r.kind}"] = 1.0
+        if r.states_count:
+            f[f"count_{r.kind}"] = 1.0
     f[f"kinds={'-'.join(sorted((a.kind, b.kind)))}"] = 1.0
     if a.source == b.source:
         f["same_source"] = 1.0
@@ -158,16 +199,34 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
     return f
 
 
+def link_features(a: Row, b: Row) -> dict[str, float]:
+    """:func:`pair_features` and every product of two of them (``"a & b"``), which the link model weighs.
+
+    One feature's worth depends on the others: an unnamed attacker is harmless on the same place the same day and
+    damning with only the country in common; a claim without a weapon is a statement more often than a report
+    without one. A logistic model over the products learns these from the labels (strongly regularized; the
+    products outnumber the labels): on the labelled pairs, cross-validated average precision 0.743 -> 0.799 and
+    recall at precision 0.9 about 0.17 -> 0.36; a random forest on the same features did no better (0.802) and
+    cannot be shipped as a table of weights."""
+    f = pair_features(a, b)
+    items = sorted((k, v) for k, v in f.items() if k != "bias" and v)
+    out = dict(f)
+    for i, (k1, v1) in enumerate(items):
+        for k2, v2 in items[i + 1 :]:
+            out[f"{k1} & {k2}"] = v1 * v2
+    return out
+
+
 @dataclass
 class LinkModel:
-    """A logistic model over :func:`pair_features` and the probability above which two rows are linked."""
+    """A logistic model over :func:`link_features` and the probability above which two rows are linked."""
 
     weights: dict[str, float]
     threshold: float
     version: str = "link-unfitted"
 
     def probability(self, a: Row, b: Row) -> float:
-        z = sum(self.weights.get(k, 0.0) * v for k, v in pair_features(a, b).items())
+        z = sum(self.weights.get(k, 0.0) * v for k, v in link_features(a, b).items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self) -> dict[str, Any]:
@@ -275,34 +334,71 @@ def cluster_new(dsn: str, batch: int = 5000) -> dict[str, int]:
         return store.cluster(load_link_model(), batch)
 
 
+def transitive_pairs(pairs: Sequence[tuple[Row, Row, bool]]) -> list[tuple[Row, Row, bool]]:
+    """Pairs the labels imply: two rows each labelled against one common row are the same operation when both are,
+    and different when exactly one is (an operation is one event). The labels are claim-report pairs, while most of
+    what the clusterer weighs is report against report (four rows in five are reports); these teach it that.
+    Only rows within a day of each other (what the clusterer compares), each pair once, not the labelled pairs.
+    On the labelled pairs (clustering the channel with models fitted on four folds, scoring the fifth) precision
+    0.878 -> 0.895 and recall 0.295 -> 0.311."""
+    labelled = {frozenset((a.key, b.key)) for a, b, _y in pairs}
+    partners: dict[Any, list[tuple[Row, bool]]] = defaultdict(list)
+    for a, b, same in pairs:
+        partners[a.key].append((b, same))
+        partners[b.key].append((a, same))
+    out: dict[frozenset[Any], tuple[Row, Row, bool]] = {}
+    for _key, rows in sorted(partners.items(), key=lambda t: repr(t[0])):
+        for i, (x, sx) in enumerate(rows):
+            for z, sz in rows[i + 1 :]:
+                key = frozenset((x.key, z.key))
+                if len(key) < 2 or key in labelled or key in out or not (sx or sz):
+                    continue
+                if x.event_date is None or z.event_date is None or abs((x.event_date - z.event_date).days) > 1:
+                    continue
+                out[key] = (x, z, sx and sz)
+    return list(out.values())
+
+
+def _fit_weights(pairs: Sequence[tuple[Row, Row, bool]], c: float) -> dict[str, float]:
+    """The logistic weights of :func:`link_features` fitted on ``pairs`` and the pairs they imply."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    every = [*pairs, *transitive_pairs(pairs)]
+    vec = DictVectorizer(sparse=True)
+    x = vec.fit_transform([link_features(a, b) for a, b, _y in every])
+    clf = LogisticRegression(C=c, max_iter=20000, fit_intercept=False)
+    clf.fit(x, np.array([bool(same) for _a, _b, same in every]))
+    return {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0], strict=True) if w}
+
+
 def fit_link_model(
     pairs: Sequence[tuple[Row, Row, bool]],
     min_precision: float = 0.9,
-    c: float = 1.0,
+    c: float = 0.1,
     min_recall: float = 0.2,
 ) -> tuple[LinkModel, dict[str, float]]:
-    """Fit the link model on labelled pairs and pick its threshold: the lowest probability at which the
-    cross-validated precision stays at or above ``min_precision`` (a false link merges two operations into one
-    event, which an analyst counting events cannot see; a missed link only splits one). When that floor cannot be
-    held at a recall of ``min_recall`` or more, the threshold maximizing F0.5 (precision weighted twice recall).
+    """Fit the link model on labelled pairs (and the pairs they imply, :func:`transitive_pairs`) and pick its
+    threshold: the lowest probability at which the cross-validated precision stays at or above ``min_precision``
+    (a false link merges two operations into one event, which an analyst counting events cannot see; a missed
+    link only splits one). When that floor cannot be held at a recall of ``min_recall`` or more, the threshold
+    maximizing F0.5 (precision weighted twice recall). Cross-validation folds the labelled pairs; each fold's
+    model sees only the pairs its own labels imply. ``c``: the inverse strength of the L2 penalty (strong: the
+    interaction features of :func:`link_features` far outnumber the labels).
     The model's version names its weights and threshold (rounded coarsely, so the same fit on another CPU keeps
     its name): new labels or features give a new version, and the next clustering run re-places history.
     Returns the model and the cross-validated precision and recall at that threshold."""
     import numpy as np
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold
 
-    feats = [pair_features(a, b) for a, b, _y in pairs]
     y = np.array([bool(same) for _a, _b, same in pairs])
-    vec = DictVectorizer(sparse=False)
-    x = vec.fit_transform(feats)
-    clf = LogisticRegression(C=c, max_iter=5000, fit_intercept=False)
+    p_same = np.zeros(len(pairs))
     folds = min(5, int(y.sum()), int((~y).sum()))
-    proba = cross_val_predict(
-        clf, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=3), method="predict_proba"
-    )
-    p_same = proba[:, 1]  # classes are sorted: False, True
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=3).split(np.zeros(len(y)), y):
+        fold = LinkModel(_fit_weights([pairs[i] for i in train_idx], c), 0.5)
+        for i in test_idx:
+            p_same[i] = fold.probability(pairs[i][0], pairs[i][1])
     best = (1.0, 0.0, 0.0)  # threshold, precision, recall
     best_f = (-1.0, 1.0, 0.0, 0.0)  # F0.5, threshold, precision, recall
     for t in sorted(set(p_same.tolist()), reverse=True):
@@ -316,8 +412,7 @@ def fit_link_model(
             best_f = (f05, round(float(t) - 1e-6, 6), precision, recall)
     if best[2] < min_recall:  # the floor is out of reach at a useful recall: the best precision-weighted F
         best = best_f[1:]
-    clf.fit(x, y)
-    weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0], strict=True)}
+    weights = _fit_weights(pairs, c)
     rounded = {k: round(w, 3) for k, w in weights.items()}
     digest = json.dumps({"weights": rounded, "threshold": round(best[0], 3)}, sort_keys=True).encode()
     version = f"link-{hashlib.sha256(digest).hexdigest()[:12]}"
