@@ -259,6 +259,7 @@ def extract_posts(
     def flush() -> None:
         out.extend(predict_batch(model, batch, [read_post(t, p, voice) for t, p in batch], voice))
         batch.clear()
+        rules.forget_batch()
 
     for text, posted_at in posts:
         batch.append((_text(text), posted_at))
