@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from claimwatch.claims.rules import Extraction
 
@@ -150,16 +150,14 @@ def _stems(words: list[str]) -> list[str]:
     memoized: a channel repeats its vocabulary, so most words are stemmed once, not once per post. The same
     stems: both substitutions are anchored inside one word (a prefix where no word character precedes, a suffix
     where none follows, each with at least three Arabic letters left), and never empty a word."""
-    stem_of = _STEM_OF
-    out = []
-    for w in words:
-        s = stem_of.get(w)
-        if s is None:
-            s = stem_text(w)
-            if len(stem_of) < 200_000:
-                stem_of[w] = s
-        out.append(s)
-    return out
+    out: list[str | None] = list(map(_STEM_OF.get, words))
+    if None in out:  # words not seen yet
+        for i, w in enumerate(words):
+            if out[i] is None:
+                out[i] = stem = stem_text(w)
+                if len(_STEM_OF) < 200_000:
+                    _STEM_OF[w] = stem
+    return cast(list[str], out)
 
 
 def _bigrams(words: list[str]) -> list[str]:
