@@ -58,7 +58,7 @@ def text_view(norm: str) -> PostView:
     if colon > 0 and len(text[:colon].split()) <= HEAD_WORDS:
         head = text[:colon]
     else:
-        head = " ".join(text.split()[:HEAD_WORDS])
+        head = " ".join(text.split(maxsplit=HEAD_WORDS)[:HEAD_WORDS])  # the first words, without splitting the rest
     return PostView(text=text, head=head, lang=_lang(norm))
 
 
