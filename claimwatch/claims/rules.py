@@ -96,9 +96,26 @@ def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _literal_gate(stems: str) -> re.Pattern[str]:
-    """A regex of plain literals (``_`` stands for a space): scanned at C speed, no per-position alternation."""
-    words = sorted({fold_arabic(w).replace("_", " ") for w in stems.split()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words))
+    """A regex that finds whether any of ``stems`` (plain literals, ``_`` stands for a space) occurs in a text.
+
+    Only for yes/no tests (which stem matched, and where it ends, are not kept): the literals are written as a
+    trie ("س(?:تهد|ق(?:اط|ط))"), so at each position the regex engine follows the one branch of the character
+    there instead of trying every literal in turn, and a stem that extends another is dropped (the shorter one
+    already matches wherever the longer does)."""
+    root: dict[str, dict[str, Any]] = {}
+    for w in {fold_arabic(w).replace("_", " ") for w in stems.split()}:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict[str, Any]]) -> str:
+        if "" in node:
+            return ""  # a stem ends here: its continuations add no match
+        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return re.compile(branch(root))
 
 
 def _gate_test(stems: str) -> Callable[[str], bool]:
