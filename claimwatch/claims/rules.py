@@ -43,7 +43,7 @@ from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date,
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
-__all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch"]
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
 
 EXTRACTOR_VERSION = "rules-1.5.0"  # 1.5.0: actor names after glued clock times; bulletins keep every operation
 
@@ -1188,6 +1188,14 @@ def _evidence(text: str, norm: str, spans: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
+def named_places(ex: Extraction) -> list[PlaceMatch]:
+    """The places a post names, read now and kept when the rules stopped before reading them (only event posts
+    need them, and both the operation candidates and the extractor's target country ask)."""
+    if ex.places is None:
+        ex.places = get_gazetteer().find(ex.norm)
+    return ex.places
+
+
 def _other(reason: str, cues: dict[str, Any] | None = None) -> Extraction:
     return Extraction("other", [], [reason], {"gate": reason.split(" (")[0][:60], **(cues or {})})
 
@@ -1627,7 +1635,7 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
     sentence states. Sentences before the first one inherit nothing; a sentence without a date takes the last
     stated date before it, else the post's day (like the rules' own operations)."""
     norm = ex.norm or normalize_for_matching(text[:MAX_CHARS])
-    places = ex.places if ex.places is not None else get_gazetteer().find(norm)
+    places = named_places(ex)
     masked_all = _masked_all(norm)
     ref_day = local_post_date(posted_at)
     old_footage = OLD_FOOTAGE_RE.search(norm) is not None
