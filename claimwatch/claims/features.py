@@ -15,13 +15,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from itertools import chain, pairwise, repeat
 from typing import Any, cast
+
+import numpy as np
 
 from claimwatch.claims.rules import Extraction
 
-__all__ = ["TEXT_CHARS", "PostView", "cue_features", "stem_text", "text_view", "view_tokens", "with_rules"]
+__all__ = [
+    "TEXT_CHARS",
+    "PostView",
+    "ViewVocabulary",
+    "cue_features",
+    "stem_text",
+    "text_view",
+    "view_tokens",
+    "view_words",
+    "with_rules",
+]
 
 TEXT_CHARS = 1200  # the operation a post is about is told in its first lines; long tails are background
 HEAD_WORDS = 8
@@ -164,14 +177,89 @@ def _bigrams(words: list[str]) -> list[str]:
     return list(map(" ".join, pairwise(words)))
 
 
-def view_tokens(view: PostView) -> list[str]:
-    """The word features of a post: word and stem unigrams and bigrams, and the opening's words (``h:``)."""
+def view_words(view: PostView) -> tuple[list[str], list[str], list[str]]:
+    """A post's words, their stems and its opening's words: what :func:`view_tokens` is made of."""
     words = _WORD.findall(view.text)
-    stems = _stems(words)
+    return words, _stems(words), _WORD.findall(view.head)
+
+
+def view_tokens(view: PostView) -> list[str]:
+    """The word features of a post: word and stem unigrams and bigrams (stems marked ``s:``), and the opening's
+    words (``h:``). Words hold no space or colon, so each token says which of these it is."""
+    words, stems, head = view_words(view)
     out = words + _bigrams(words)
     out += ["s:" + t for t in stems] + ["s:" + t for t in _bigrams(stems)]
-    out += ["h:" + t for t in _WORD.findall(view.head)]
+    out += ["h:" + t for t in head]
     return out
+
+
+class ViewVocabulary:
+    """A fitted vocabulary of :func:`view_tokens`, split back into words, so a batch's tokens are counted from
+    word ids without building them: one lookup per word (not per unigram, bigram and prefixed copy) and the
+    bigrams matched as pairs of ids in numpy. The cells are exactly those of the tokens :func:`view_tokens`
+    gives (``tests/test_claims_model.py`` checks the matrices against scikit-learn's)."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.n_cols = len(vocabulary)
+        self.head: dict[str, int] = {}
+        # per space (0: words, 1: stems): word ids, the column of each id's unigram (-1: none) and the bigrams
+        # as sorted keys ``id_a * n_ids + id_b`` with their columns
+        self.ids: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        parsed: list[tuple[int, str, str, int]] = []
+        for token, col in vocabulary.items():
+            if token.startswith("h:"):
+                self.head[token[2:]] = col
+                continue
+            space, body = (1, token[2:]) if token.startswith("s:") else (0, token)
+            a, _, b = body.partition(" ")
+            parsed.append((space, a, b, col))
+            for w in (a, b) if b else (a,):
+                self.ids[space].setdefault(w, len(self.ids[space]))
+        unigram = [np.full(len(ids), -1, dtype=np.int64) for ids in self.ids]
+        pairs: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+        for space, a, b, col in parsed:
+            ids = self.ids[space]
+            if b:
+                pairs[space].append((ids[a] * len(ids) + ids[b], col))
+            else:
+                unigram[space][ids[a]] = col
+        self.unigram = unigram
+        self.keys = [np.array(sorted(p), dtype=np.int64).reshape(-1, 2) for p in pairs]
+
+    def _space_cells(self, rows: list[list[str]], space: int) -> tuple[np.ndarray, np.ndarray]:
+        ids = self.ids[space]
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        total = int(lengths.sum())
+        wid = np.fromiter(map(ids.get, chain.from_iterable(rows), repeat(-1)), dtype=np.int64, count=total)
+        row = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        known = wid >= 0
+        uni_row, uni_col = row[known], self.unigram[space][wid[known]]
+        has_uni = uni_col >= 0
+        keys, cols = self.keys[space][:, 0], self.keys[space][:, 1]
+        pair = known[1:] & known[:-1] & (row[1:] == row[:-1])  # consecutive words of one post, both known
+        key = wid[:-1][pair] * len(ids) + wid[1:][pair]
+        at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
+        hit = keys[at] == key if len(keys) else np.zeros(len(key), dtype=bool)
+        return (
+            np.concatenate([uni_row[has_uni], row[:-1][pair][hit]]),
+            np.concatenate([uni_col[has_uni], cols[at[hit]]]),
+        )
+
+    def cells(self, views: Sequence[PostView]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every occurrence of a vocabulary token in the views' :func:`view_tokens`."""
+        parts = [view_words(v) for v in views]
+        word_rows, word_cols = self._space_cells([p[0] for p in parts], 0)
+        stem_rows, stem_cols = self._space_cells([p[1] for p in parts], 1)
+        heads = [p[2] for p in parts]
+        lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+        total = int(lengths.sum())
+        head_cols = np.fromiter(map(self.head.get, chain.from_iterable(heads), repeat(-1)), dtype=np.int64, count=total)
+        head_rows = np.repeat(np.arange(len(heads), dtype=np.int64), lengths)
+        known = head_cols >= 0
+        return (
+            np.concatenate([word_rows, stem_rows, head_rows[known]]),
+            np.concatenate([word_cols, stem_cols, head_cols[known]]),
+        )
 
 
 def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from claimwatch.claims.features import PostView, candidate_cues, candidate_tokens, view_tokens
+from claimwatch.claims.features import PostView, ViewVocabulary, candidate_cues, candidate_tokens, view_tokens
 
 OpItem = tuple[tuple[Any, str, str], int]  # ((candidate, language, post kind), number of candidates in the post)
 
@@ -130,20 +130,45 @@ def _cells(
     total = int(lengths.sum())
     col = np.fromiter(map(vocabulary.get, chain.from_iterable(features), repeat(-1)), dtype=np.int64, count=total)
     known = col >= 0
-    key = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)[known] * n_cols + col[known]
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)[known]
     if values is None:
-        key, counts = np.unique(key, return_counts=True)
-        data = counts.astype(dtype)
-    else:
-        vals = np.fromiter(values, dtype=np.float64, count=total)[known]
-        order = np.argsort(key)
-        key, data = key[order], vals[order].astype(dtype)
+        return _counts(row, col[known], n_rows, n_cols, dtype)
+    key = row * n_cols + col[known]
+    vals = np.fromiter(values, dtype=np.float64, count=total)[known]
+    order = np.argsort(key)
+    return _csr(key[order], vals[order].astype(dtype), n_rows, n_cols)
+
+
+def _counts(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int, dtype: Any) -> sp.csr_matrix:
+    """The CSR matrix of how many times each (row, column) cell occurs."""
+    key, counts = np.unique(row * n_cols + col, return_counts=True)
+    return _csr(key, counts.astype(dtype), n_rows, n_cols)
+
+
+def _csr(key: np.ndarray, data: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """The CSR matrix of cells ``key = row * n_cols + column``, sorted and distinct, holding ``data``."""
     row = key // n_cols
     indices = (key - row * n_cols).astype(np.int32)
     indptr = np.searchsorted(row, np.arange(n_rows + 1)).astype(np.int32)
     x = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
     x.has_sorted_indices = True
     return x
+
+
+_VIEW_VOCABULARIES: dict[int, tuple[Any, dict[str, int], ViewVocabulary]] = {}
+
+
+def _view_vocabulary(vectorizer: Any) -> ViewVocabulary:
+    """The word-level form of a fitted ``view_tokens`` vectorizer's vocabulary, built once per fitted vocabulary
+    (a refit gives the vectorizer a new vocabulary dict, and so a new one; the entry holds the vectorizer, so its
+    id is not reused while cached)."""
+    hit = _VIEW_VOCABULARIES.get(id(vectorizer))
+    if hit is None or hit[1] is not vectorizer.vocabulary_:
+        if len(_VIEW_VOCABULARIES) >= 8:
+            _VIEW_VOCABULARIES.clear()
+        hit = (vectorizer, vectorizer.vocabulary_, ViewVocabulary(vectorizer.vocabulary_))
+        _VIEW_VOCABULARIES[id(vectorizer)] = hit
+    return hit[2]
 
 
 def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
@@ -172,7 +197,11 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
     ):
         # the same steps, dtype and index order as scikit-learn, so the floats (and a model fitted on them) are
         # identical, not merely close
-        x = _cells(list(map(vectorizer.analyzer, docs)), vectorizer.vocabulary_, vectorizer.dtype)
+        if vectorizer.analyzer is view_tokens:
+            row, col = _view_vocabulary(vectorizer).cells(docs)
+            x = _counts(row, col, len(docs), len(vectorizer.vocabulary_), vectorizer.dtype)
+        else:
+            x = _cells(list(map(vectorizer.analyzer, docs)), vectorizer.vocabulary_, vectorizer.dtype)
         if vectorizer.sublinear_tf:
             np.log(x.data, x.data)
             x.data += 1.0
