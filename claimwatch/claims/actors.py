@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["ActorMatcher", "ActorMention", "actor_family", "actor_records", "get_actor_matcher", "guide_label"]
@@ -98,7 +99,8 @@ _ADJ_SFX = r"(?:ه|ين|ان|تين|تان|ون|يه|يين)?"
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    """The names as one alternation, longest first, a space standing for any whitespace."""
+    return literal_alternation(words, space=r"\s+")
 
 
 class ActorMatcher:

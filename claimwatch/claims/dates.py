@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
+from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["BAGHDAD", "OLD_FOOTAGE_RE", "EventDate", "find_stated_date", "local_post_date", "resolve_event_date"]
@@ -151,7 +152,8 @@ for _num, _names in {
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """The words as one alternation, longest first."""
+    return literal_alternation(words)
 
 
 # Arabic words glue prepositions (ب، ل، و، ف) onto the next word; allow them before dictionary words.

@@ -41,6 +41,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from claimwatch.claims.actors import ActorMention, actor_country, get_actor_matcher, guide_label
 from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
+from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
@@ -96,26 +97,9 @@ def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _literal_gate(stems: str) -> re.Pattern[str]:
-    """A regex that finds whether any of ``stems`` (plain literals, ``_`` stands for a space) occurs in a text.
-
-    Only for yes/no tests (which stem matched, and where it ends, are not kept): the literals are written as a
-    trie ("س(?:تهد|ق(?:اط|ط))"), so at each position the regex engine follows the one branch of the character
-    there instead of trying every literal in turn, and a stem that extends another is dropped (the shorter one
-    already matches wherever the longer does)."""
-    root: dict[str, dict[str, Any]] = {}
-    for w in {fold_arabic(w).replace("_", " ") for w in stems.split()}:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict[str, dict[str, Any]]) -> str:
-        if "" in node:
-            return ""  # a stem ends here: its continuations add no match
-        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return re.compile(branch(root))
+    """A regex of plain literals (``_`` stands for a space), written as a trie: at each position the engine
+    follows the branch of the character there instead of trying every literal in turn."""
+    return re.compile(literal_alternation(fold_arabic(w).replace("_", " ") for w in stems.split()))
 
 
 def _gate_test(stems: str) -> Callable[[str], bool]:
