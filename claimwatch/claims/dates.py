@@ -231,6 +231,18 @@ OLD_FOOTAGE_RE = re.compile(
 )
 
 _DIGIT_RE = re.compile(r"\d")
+# Every date ``find_stated_date`` reads needs a digit or one of these words (a month, a weekday, the words of a
+# relative or vague date, each as its pattern spells it): most sentences hold neither and are done after two
+# scans instead of a dozen patterns.
+_DATE_WORDS = re.compile(
+    literal_alternation(
+        [*_ALL_MONTHS, *_WEEKDAYS]
+        + [_n(w) for w in ("امس", "البارحه", "الليله الماضيه")]  # _YESTERDAY, _DAY_BEFORE_YESTERDAY
+        + ["yesterday", "last night", "يومين", "days"]  # _N_DAYS_AGO (without a digit)
+        + ["ايام", "اسابيع", "فتره", "مؤخرا", "في وقت سابق من الشهر", "recently"]  # _VAGUE_PAST
+        + ["اسبوع", "week", "الشهر الماضي", "الشهر المنصرم", "last month"]  # _LAST_WEEK, _THIS_WEEK, _LAST_MONTH
+    )
+)
 _FUTURE_SLACK = timedelta(days=1)
 _MAX_PAST = timedelta(days=400)
 
@@ -346,6 +358,8 @@ def find_stated_date(norm: str, ref: date | None) -> EventDate | None:
     A stated-but-impossible date ("31-02-2026") is returned as ``EventDate(None, None, reason)`` so the caller
     can report why no date was taken.
     """
+    if _DIGIT_RE.search(norm) is None and _DATE_WORDS.search(norm) is None:
+        return None
     first, _all, rejected = _explicit(norm, ref)
     candidates: list[tuple[int, EventDate]] = []
     if first is not None:

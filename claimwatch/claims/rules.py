@@ -625,14 +625,21 @@ _LEBANON_CUE = _rx(
 )
 
 # Segment boundaries: sentence punctuation, explicit bullets, "..", and a line break after a long line.
-_SENT_END = re.compile(
-    r"(?<=[.!?;])\s+|\.{2,}\s*|\n(?=\s*[-•*▪●]\s*)|(?<=:)\n"
+_SENT_BREAKS = (
+    r"(?<=[.!?;])\s+",
+    r"\.{2,}\s*",
+    r"\n(?=\s*[-•*▪●]\s*)",
+    r"(?<=:)\n",
     # sentences glued without a space ("no injuries were reported.a short while ago"): a period between a word
     # of two letters or more and a letter ("u.s." stays whole)
-    r"|(?<=[^\W\d_]{2})\.(?=[^\W\d_])"
+    r"(?<=[^\W\d_]{2})\.(?=[^\W\d_])",
     # a clock time glued to the next word opens a new entry of a live log ("fire.13:07sirens sounded")
-    r"|(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])"
+    r"(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])",
 )
+_SENT_END = re.compile("|".join(_SENT_BREAKS))
+# Most posts hold no colon: without the breaks that need one (the clock time is tried at every position), the
+# same breaks are found in two thirds of the time.
+_SENT_END_NO_COLON = re.compile("|".join(b for b in _SENT_BREAKS if ":" not in b))
 _SUB_EVENT = {
     "drone": "Air/drone strike",
     "airstrike": "Air/drone strike",
@@ -750,7 +757,7 @@ def _segments(norm: str) -> tuple[_Segment, ...]:
     operation candidates cut the same text)."""
     segs: list[_Segment] = []
     pos = 0
-    for m in _SENT_END.finditer(norm):
+    for m in (_SENT_END if ":" in norm else _SENT_END_NO_COLON).finditer(norm):
         if m.start() > pos:
             segs.append(_Segment(pos, m.start(), norm[pos : m.start()]))
         pos = m.end()
