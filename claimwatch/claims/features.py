@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, pairwise, repeat
+from itertools import chain, compress, pairwise, repeat
+from operator import is_
 from typing import Any, cast
 
 import numpy as np
@@ -164,12 +165,11 @@ def _stems(words: list[str]) -> list[str]:
     stems: both substitutions are anchored inside one word (a prefix where no word character precedes, a suffix
     where none follows, each with at least three Arabic letters left), and never empty a word."""
     out: list[str | None] = list(map(_STEM_OF.get, words))
-    if None in out:  # words not seen yet
-        for i, w in enumerate(words):
-            if out[i] is None:
-                out[i] = stem = stem_text(w)
-                if len(_STEM_OF) < 200_000:
-                    _STEM_OF[w] = stem
+    if None in out:  # words not seen yet, picked out in C
+        for i in compress(range(len(out)), map(is_, out, repeat(None))):
+            out[i] = stem = stem_text(words[i])
+            if len(_STEM_OF) < 200_000:
+                _STEM_OF[words[i]] = stem
     return cast(list[str], out)
 
 
