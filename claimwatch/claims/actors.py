@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["ActorMatcher", "ActorMention", "actor_family", "actor_records", "get_actor_matcher", "guide_label"]
@@ -100,8 +101,8 @@ NISBA = _PFX_DEF + "?(?P<{name}>{stems})" + _ADJ_SFX
 
 
 def alternation(words: list[str]) -> str:
-    """A regex alternation of ``words``, longest first (so the longest name wins at a position)."""
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    """The names as one alternation, longest first, a space standing for any whitespace."""
+    return literal_alternation(words, space=r"\s+")
 
 
 class ActorMatcher:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
+from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = ["BAGHDAD", "OLD_FOOTAGE_RE", "EventDate", "find_stated_date", "local_post_date", "resolve_event_date"]
@@ -151,7 +152,8 @@ for _num, _names in {
 
 
 def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """The words as one alternation, longest first."""
+    return literal_alternation(words)
 
 
 # Arabic words glue prepositions (ب، ل، و، ف) onto the next word; allow them before dictionary words.
@@ -229,6 +231,18 @@ OLD_FOOTAGE_RE = re.compile(
 )
 
 _DIGIT_RE = re.compile(r"\d")
+# Every date ``find_stated_date`` reads needs a digit or one of these words (a month, a weekday, the words of a
+# relative or vague date, each as its pattern spells it): most sentences hold neither and are done after two
+# scans instead of a dozen patterns.
+_DATE_WORDS = re.compile(
+    literal_alternation(
+        [*_ALL_MONTHS, *_WEEKDAYS]
+        + [_n(w) for w in ("امس", "البارحه", "الليله الماضيه")]  # _YESTERDAY, _DAY_BEFORE_YESTERDAY
+        + ["yesterday", "last night", "يومين", "days"]  # _N_DAYS_AGO (without a digit)
+        + ["ايام", "اسابيع", "فتره", "مؤخرا", "في وقت سابق من الشهر", "recently"]  # _VAGUE_PAST
+        + ["اسبوع", "week", "الشهر الماضي", "الشهر المنصرم", "last month"]  # _LAST_WEEK, _THIS_WEEK, _LAST_MONTH
+    )
+)
 _FUTURE_SLACK = timedelta(days=1)
 _MAX_PAST = timedelta(days=400)
 
@@ -344,6 +358,8 @@ def find_stated_date(norm: str, ref: date | None) -> EventDate | None:
     A stated-but-impossible date ("31-02-2026") is returned as ``EventDate(None, None, reason)`` so the caller
     can report why no date was taken.
     """
+    if _DIGIT_RE.search(norm) is None and _DATE_WORDS.search(norm) is None:
+        return None
     first, _all, rejected = _explicit(norm, ref)
     candidates: list[tuple[int, EventDate]] = []
     if first is not None:

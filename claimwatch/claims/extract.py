@@ -27,7 +27,7 @@ from typing import Any
 from claimwatch.claims import rules
 from claimwatch.claims.actors import actor_family, get_actor_matcher, guide_label
 from claimwatch.claims.features import PostView, text_view, with_rules
-from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer, nations
+from claimwatch.claims.gazetteer import nations
 from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
 from claimwatch.claims.rules import Extraction, Operation
 from claimwatch.text.textnorm import normalize_for_matching
@@ -73,18 +73,11 @@ def _apply_voice(ops: list[Operation], ex: Extraction, voice: str) -> None:
                 op.actor = op.actor_id = voice
 
 
-def _places(ex: Extraction) -> list[PlaceMatch]:
-    """The places a post names (read now when the rules stopped before reading them: only event posts need it)."""
-    if ex.places is None:
-        ex.places = get_gazetteer().find(ex.norm)
-    return ex.places
-
-
 def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
     """The target country the model ranks highest among those the text allows (a country it names by a place,
     a flag or a nationality adjective, the sea, the rules' choice, or none), and the most specific place named
     in it."""
-    places = _places(ex)
+    places = rules.named_places(ex)
     allowed = {pm.record["country"] for pm in places} | {op.target_country, None}
     allowed |= {cc for cc, _how in ex.cues.get("nations", ())}
     for cc in pred.get("target_country_ranked") or []:
@@ -262,6 +255,7 @@ def extract_posts(
     def flush() -> None:
         out.extend(predict_batch(model, batch, [read_post(t, p, voice) for t, p in batch], voice))
         batch.clear()
+        rules.forget_batch()
 
     for text, posted_at in posts:
         batch.append((_text(text), posted_at))

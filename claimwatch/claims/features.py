@@ -15,13 +15,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
-from typing import Any
+from itertools import chain, compress, pairwise, repeat
+from operator import is_
+from typing import Any, cast
+
+import numpy as np
 
 from claimwatch.claims.rules import Extraction
 
-__all__ = ["TEXT_CHARS", "PostView", "cue_features", "stem_text", "text_view", "view_tokens", "with_rules"]
+__all__ = [
+    "TEXT_CHARS",
+    "PostView",
+    "ViewVocabulary",
+    "cue_features",
+    "stem_text",
+    "text_view",
+    "view_tokens",
+    "view_words",
+    "with_rules",
+]
 
 TEXT_CHARS = 1200  # the operation a post is about is told in its first lines; long tails are background
 HEAD_WORDS = 8
@@ -38,13 +52,14 @@ class PostView:
     candidates: dict[str, str | None] = field(default_factory=dict)
 
 
-_LATIN = re.compile(r"[a-z]")
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# letter runs, not letters: the same counts from a few matches per word instead of one per letter
+_LATIN = re.compile(r"[a-z]+")
+_ARABIC = re.compile(r"[\u0600-\u06ff]+")
 
 
 def _lang(norm: str) -> str:
     head = norm[:400]
-    latin, arabic = len(_LATIN.findall(head)), len(_ARABIC.findall(head))
+    latin, arabic = sum(map(len, _LATIN.findall(head))), sum(map(len, _ARABIC.findall(head)))
     if not latin and not arabic:
         return "none"
     return "en" if latin > arabic else "ar"
@@ -57,7 +72,7 @@ def text_view(norm: str) -> PostView:
     if colon > 0 and len(text[:colon].split()) <= HEAD_WORDS:
         head = text[:colon]
     else:
-        head = " ".join(text.split()[:HEAD_WORDS])
+        head = " ".join(text.split(maxsplit=HEAD_WORDS)[:HEAD_WORDS])  # the first words, without splitting the rest
     return PostView(text=text, head=head, lang=_lang(norm))
 
 
@@ -141,22 +156,117 @@ def stem_text(text: str) -> str:
     return _SUFFIX.sub("", _PREFIX.sub("", text))
 
 
-def view_tokens(view: PostView) -> list[str]:
-    """The word features of a post: word and stem unigrams and bigrams, and the opening's words (``h:``)."""
+_STEM_OF: dict[str, str] = {}
+
+
+def _stems(words: list[str]) -> list[str]:
+    """``_WORD.findall(stem_text(text))`` for the words ``_WORD.findall(text)`` of a text, one word at a time and
+    memoized: a channel repeats its vocabulary, so most words are stemmed once, not once per post. The same
+    stems: both substitutions are anchored inside one word (a prefix where no word character precedes, a suffix
+    where none follows, each with at least three Arabic letters left), and never empty a word."""
+    out: list[str | None] = list(map(_STEM_OF.get, words))
+    if None in out:  # words not seen yet, picked out in C
+        for i in compress(range(len(out)), map(is_, out, repeat(None))):
+            out[i] = stem = stem_text(words[i])
+            if len(_STEM_OF) < 200_000:
+                _STEM_OF[words[i]] = stem
+    return cast(list[str], out)
+
+
+def _bigrams(words: list[str]) -> list[str]:
+    return list(map(" ".join, pairwise(words)))
+
+
+def view_words(view: PostView) -> tuple[list[str], list[str], list[str]]:
+    """A post's words, their stems and its opening's words: what :func:`view_tokens` is made of."""
     words = _WORD.findall(view.text)
-    stems = _WORD.findall(stem_text(view.text))
-    out = words + [f"{a} {b}" for a, b in pairwise(words)]
-    out += [f"s:{t}" for t in stems] + [f"s:{a} {b}" for a, b in pairwise(stems)]
-    out += [f"h:{t}" for t in _WORD.findall(view.head)]
+    return words, _stems(words), _WORD.findall(view.head)
+
+
+def view_tokens(view: PostView) -> list[str]:
+    """The word features of a post: word and stem unigrams and bigrams (stems marked ``s:``), and the opening's
+    words (``h:``). Words hold no space or colon, so each token says which of these it is."""
+    words, stems, head = view_words(view)
+    out = words + _bigrams(words)
+    out += ["s:" + t for t in stems] + ["s:" + t for t in _bigrams(stems)]
+    out += ["h:" + t for t in head]
     return out
+
+
+class ViewVocabulary:
+    """A fitted vocabulary of :func:`view_tokens`, split back into words, so a batch's tokens are counted from
+    word ids without building them: one lookup per word (not per unigram, bigram and prefixed copy) and the
+    bigrams matched as pairs of ids in numpy. The cells are exactly those of the tokens :func:`view_tokens`
+    gives (``tests/test_claims_model.py`` checks the matrices against scikit-learn's)."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.n_cols = len(vocabulary)
+        self.head: dict[str, int] = {}
+        # per space (0: words, 1: stems): word ids, the column of each id's unigram (-1: none) and the bigrams
+        # as sorted keys ``id_a * n_ids + id_b`` with their columns
+        self.ids: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        parsed: list[tuple[int, str, str, int]] = []
+        for token, col in vocabulary.items():
+            if token.startswith("h:"):
+                self.head[token[2:]] = col
+                continue
+            space, body = (1, token[2:]) if token.startswith("s:") else (0, token)
+            a, _, b = body.partition(" ")
+            parsed.append((space, a, b, col))
+            for w in (a, b) if b else (a,):
+                self.ids[space].setdefault(w, len(self.ids[space]))
+        unigram = [np.full(len(ids), -1, dtype=np.int64) for ids in self.ids]
+        pairs: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+        for space, a, b, col in parsed:
+            ids = self.ids[space]
+            if b:
+                pairs[space].append((ids[a] * len(ids) + ids[b], col))
+            else:
+                unigram[space][ids[a]] = col
+        self.unigram = unigram
+        self.keys = [np.array(sorted(p), dtype=np.int64).reshape(-1, 2) for p in pairs]
+
+    def _space_cells(self, rows: list[list[str]], space: int) -> tuple[np.ndarray, np.ndarray]:
+        ids = self.ids[space]
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        total = int(lengths.sum())
+        wid = np.fromiter(map(ids.get, chain.from_iterable(rows), repeat(-1)), dtype=np.int64, count=total)
+        row = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        known = wid >= 0
+        uni_row, uni_col = row[known], self.unigram[space][wid[known]]
+        has_uni = uni_col >= 0
+        keys, cols = self.keys[space][:, 0], self.keys[space][:, 1]
+        pair = known[1:] & known[:-1] & (row[1:] == row[:-1])  # consecutive words of one post, both known
+        key = wid[:-1][pair] * len(ids) + wid[1:][pair]
+        at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
+        hit = keys[at] == key if len(keys) else np.zeros(len(key), dtype=bool)
+        return (
+            np.concatenate([uni_row[has_uni], row[:-1][pair][hit]]),
+            np.concatenate([uni_col[has_uni], cols[at[hit]]]),
+        )
+
+    def cells(self, views: Sequence[PostView]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every occurrence of a vocabulary token in the views' :func:`view_tokens`."""
+        parts = [view_words(v) for v in views]
+        word_rows, word_cols = self._space_cells([p[0] for p in parts], 0)
+        stem_rows, stem_cols = self._space_cells([p[1] for p in parts], 1)
+        heads = [p[2] for p in parts]
+        lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+        total = int(lengths.sum())
+        head_cols = np.fromiter(map(self.head.get, chain.from_iterable(heads), repeat(-1)), dtype=np.int64, count=total)
+        head_rows = np.repeat(np.arange(len(heads), dtype=np.int64), lengths)
+        known = head_cols >= 0
+        return (
+            np.concatenate([word_rows, stem_rows, head_rows[known]]),
+            np.concatenate([word_cols, stem_cols, head_cols[known]]),
+        )
 
 
 def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:
     """The words of a candidate operation's sentence (and their stems), for the operation model."""
     cand, _lang, _kind = item
     words = _WORD.findall(cand.text[:400])
-    stems = _WORD.findall(stem_text(cand.text[:400]))
-    return words + [f"{a} {b}" for a, b in pairwise(words)] + [f"s:{t}" for t in stems]
+    return words + _bigrams(words) + ["s:" + t for t in _stems(words)]
 
 
 def candidate_cues(item: tuple[Any, str, str], n_candidates: int) -> dict[str, float]:

@@ -46,6 +46,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -848,35 +849,38 @@ class Gazetteer:
         words: list[str] = _TOKEN_RE.findall(norm)
         spans: list[tuple[int, int]] | None = None  # word offsets, only worked out for a post that names a place
         out: list[PlaceMatch] = []
-        i = 0
         n_tok = len(words)
         first_set = self._first
         may_start = self._may_start
         max_ns = self._max_n
         index = self._index
-        while i < n_tok:
-            matched = False
-            tok = words[i]
-            ok = may_start.get(tok)
-            if ok is None:
-                ok = tok not in _NOT_PLACE_TOKENS and (
-                    tok in first_set
-                    or (
-                        len(tok) >= 3
-                        and tok[0] in "وفبلك"
-                        and (
-                            tok[1:] in first_set
-                            or tok[2:] in first_set
-                            or ("ال" + tok[2:]) in first_set
-                            or ("ال" + tok[3:]) in first_set
+        oks = list(map(may_start.get, words))
+        if None in oks:  # words not seen yet
+            for k, tok in enumerate(words):
+                if oks[k] is None:
+                    ok = tok not in _NOT_PLACE_TOKENS and (
+                        tok in first_set
+                        or (
+                            len(tok) >= 3
+                            and tok[0] in "وفبلك"
+                            and (
+                                tok[1:] in first_set
+                                or tok[2:] in first_set
+                                or ("ال" + tok[2:]) in first_set
+                                or ("ال" + tok[3:]) in first_set
+                            )
                         )
                     )
-                )
-                if len(may_start) < 200_000:
-                    may_start[tok] = ok
-            if not ok:
-                i += 1  # fast path: no reading of this word (with or without clitics) starts a name
+                    oks[k] = ok
+                    if len(may_start) < 200_000:
+                        may_start[tok] = ok
+        free = 0  # the first word not inside a name already found
+        # only the words some reading of which (with or without clitics) starts a name, picked out in C
+        for i in compress(range(n_tok), oks):
+            if i < free:
                 continue
+            matched = False
+            tok = words[i]
             for first, peeled in self._variants(tok):
                 max_n = max_ns.get(first)
                 if max_n is None:
@@ -926,15 +930,13 @@ class Gazetteer:
                         if spans is None:
                             spans = [m.span() for m in _TOKEN_RE.finditer(norm)]
                         out.append(PlaceMatch(spans[i][0] + peeled, spans[i + n - 1][1], rec, origin, near))
-                        i += n
+                        free = i + n
                         matched = True
                         break
                     if matched:
                         break
                 if matched:
                     break
-            if not matched:
-                i += 1
         return out
 
     @staticmethod

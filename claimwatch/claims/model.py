@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cache, partial
-from operator import is_not
+from functools import cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from claimwatch.claims.features import PostView, candidate_cues, candidate_tokens, view_tokens
+from claimwatch.claims.features import PostView, ViewVocabulary, candidate_cues, candidate_tokens, view_tokens
 
 OpItem = tuple[tuple[Any, str, str], int]  # ((candidate, language, post kind), number of candidates in the post)
 
@@ -116,18 +115,60 @@ OP_KINDS = ("claim", "report", "none")
 N_OPS_TOP = 4  # the n_ops head's top class: "this many operations or more"
 
 
-def _rows(rows: Iterable[tuple[list[int], list[float]]], n_rows: int, n_cols: int, dtype: Any) -> sp.csr_matrix:
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for idx, vals in rows:
-        indices += idx
-        data += vals
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (np.asarray(data, dtype=dtype), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-        shape=(n_rows, n_cols),
-    )
+def _cells(
+    features: list[Sequence[Any]], vocabulary: dict[str, int], dtype: Any, values: Iterable[float] | None = None
+) -> sp.csr_matrix:
+    """The CSR matrix of a batch: row ``i`` holds, for each of ``features[i]`` in ``vocabulary`` (others are
+    dropped), its value from ``values`` (the features' values, flattened in the same order; each feature once per
+    row) or, without ``values``, how many times it occurs in the row. Column indices sorted within each row, as
+    scikit-learn leaves them.
+
+    Built with one vocabulary lookup per feature mapped in C and one sort of the batch's cells in numpy, instead
+    of a Python loop per feature or per row."""
+    n_rows, n_cols = len(features), len(vocabulary)
+    lengths = np.fromiter(map(len, features), dtype=np.int64, count=n_rows)
+    total = int(lengths.sum())
+    col = np.fromiter(map(vocabulary.get, chain.from_iterable(features), repeat(-1)), dtype=np.int64, count=total)
+    known = col >= 0
+    row = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)[known]
+    if values is None:
+        return _counts(row, col[known], n_rows, n_cols, dtype)
+    key = row * n_cols + col[known]
+    vals = np.fromiter(values, dtype=np.float64, count=total)[known]
+    order = np.argsort(key)
+    return _csr(key[order], vals[order].astype(dtype), n_rows, n_cols)
+
+
+def _counts(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int, dtype: Any) -> sp.csr_matrix:
+    """The CSR matrix of how many times each (row, column) cell occurs."""
+    key, counts = np.unique(row * n_cols + col, return_counts=True)
+    return _csr(key, counts.astype(dtype), n_rows, n_cols)
+
+
+def _csr(key: np.ndarray, data: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """The CSR matrix of cells ``key = row * n_cols + column``, sorted and distinct, holding ``data``."""
+    row = key // n_cols
+    indices = (key - row * n_cols).astype(np.int32)
+    indptr = np.searchsorted(row, np.arange(n_rows + 1)).astype(np.int32)
+    x = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
+    x.has_sorted_indices = True
+    return x
+
+
+_VIEW_VOCABULARIES: dict[int, tuple[Any, dict[str, int], ViewVocabulary]] = {}
+
+
+def _view_vocabulary(vectorizer: Any) -> ViewVocabulary:
+    """The word-level form of a fitted ``view_tokens`` vectorizer's vocabulary, built once per fitted vocabulary
+    (a refit gives the vectorizer a new vocabulary dict, and so a new one; the entry holds the vectorizer, so its
+    id is not reused while cached)."""
+    hit = _VIEW_VOCABULARIES.get(id(vectorizer))
+    if hit is None or hit[1] is not vectorizer.vocabulary_:
+        if len(_VIEW_VOCABULARIES) >= 8:
+            _VIEW_VOCABULARIES.clear()
+        hit = (vectorizer, vectorizer.vocabulary_, ViewVocabulary(vectorizer.vocabulary_))
+        _VIEW_VOCABULARIES[id(vectorizer)] = hit
+    return hit[2]
 
 
 def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
@@ -135,29 +176,18 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
 
     scikit-learn's ``DictVectorizer`` and ``TfidfVectorizer`` (with a callable analyzer) count features in a
     Python loop of per-feature ``isinstance`` checks and ``try``/``except`` lookups: over half of extraction's
-    time. The same matrices come from one ``dict.get`` per feature mapped in C (``map``, ``Counter``) and the
-    vectorizer's own fitted vocabulary, idf and settings; ``tests/test_claims_model.py`` checks they equal
-    scikit-learn's on real posts. Any other vectorizer, or settings this does not cover, go to scikit-learn."""
+    time. The same matrices come from one ``dict.get`` per feature mapped in C and one numpy sort per batch
+    (``_cells``) and the vectorizer's own fitted vocabulary, idf and settings; ``tests/test_claims_model.py``
+    checks they equal scikit-learn's on real posts. Any other vectorizer, or settings this does not cover, go to
+    scikit-learn."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     if isinstance(vectorizer, DictVectorizer) and all(isinstance(v, float | int) for d in docs[:1] for v in d.values()):
-        get = vectorizer.vocabulary_.get
-        n = len(vectorizer.vocabulary_)
-
-        def dict_row(d: dict[str, float]) -> tuple[list[int], list[float]]:
-            idx, vals = [], []
-            for k, v in d.items():
-                j = get(k)
-                if j is not None:
-                    idx.append(j)
-                    vals.append(v)
-            return idx, vals
-
-        x = _rows(map(dict_row, docs), len(docs), n, vectorizer.dtype)
-        x.sort_indices()
-        return x
+        rows = list(docs)
+        values = chain.from_iterable(d.values() for d in rows)
+        return _cells(rows, vectorizer.vocabulary_, vectorizer.dtype, values)
     if (
         isinstance(vectorizer, TfidfVectorizer)
         and callable(vectorizer.analyzer)
@@ -165,18 +195,13 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
         and vectorizer.use_idf
         and vectorizer.norm == "l2"
     ):
-        get = vectorizer.vocabulary_.get
-        analyze = vectorizer.analyzer
-        known = partial(is_not, None)
-
-        def count_row(doc: Any) -> tuple[list[int], list[float]]:
-            counts = Counter(filter(known, map(get, analyze(doc))))
-            return list(counts), list(counts.values())
-
         # the same steps, dtype and index order as scikit-learn, so the floats (and a model fitted on them) are
         # identical, not merely close
-        x = _rows(map(count_row, docs), len(docs), len(vectorizer.vocabulary_), vectorizer.dtype)
-        x.sort_indices()
+        if vectorizer.analyzer is view_tokens:
+            row, col = _view_vocabulary(vectorizer).cells(docs)
+            x = _counts(row, col, len(docs), len(vectorizer.vocabulary_), vectorizer.dtype)
+        else:
+            x = _cells(list(map(vectorizer.analyzer, docs)), vectorizer.vocabulary_, vectorizer.dtype)
         if vectorizer.sublinear_tf:
             np.log(x.data, x.data)
             x.data += 1.0

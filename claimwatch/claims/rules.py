@@ -36,14 +36,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 
 from claimwatch.claims.actors import ActorMention, actor_country, get_actor_matcher, guide_label
 from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
+from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
-__all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims"]
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
 
 EXTRACTOR_VERSION = "rules-1.6.0"  # 1.6.0: a target country may be one named by a flag or nationality adjective
 
@@ -96,9 +97,9 @@ def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _literal_gate(stems: str) -> re.Pattern[str]:
-    """A regex of plain literals (``_`` stands for a space): scanned at C speed, no per-position alternation."""
-    words = sorted({fold_arabic(w).replace("_", " ") for w in stems.split()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words))
+    """A regex of plain literals (``_`` stands for a space), written as a trie: at each position the engine
+    follows the branch of the character there instead of trying every literal in turn."""
+    return re.compile(literal_alternation(fold_arabic(w).replace("_", " ") for w in stems.split()))
 
 
 def _gate_test(stems: str) -> Callable[[str], bool]:
@@ -624,14 +625,21 @@ _LEBANON_CUE = _rx(
 )
 
 # Segment boundaries: sentence punctuation, explicit bullets, "..", and a line break after a long line.
-_SENT_END = re.compile(
-    r"(?<=[.!?;])\s+|\.{2,}\s*|\n(?=\s*[-•*▪●]\s*)|(?<=:)\n"
+_SENT_BREAKS = (
+    r"(?<=[.!?;])\s+",
+    r"\.{2,}\s*",
+    r"\n(?=\s*[-•*▪●]\s*)",
+    r"(?<=:)\n",
     # sentences glued without a space ("no injuries were reported.a short while ago"): a period between a word
     # of two letters or more and a letter ("u.s." stays whole)
-    r"|(?<=[^\W\d_]{2})\.(?=[^\W\d_])"
+    r"(?<=[^\W\d_]{2})\.(?=[^\W\d_])",
     # a clock time glued to the next word opens a new entry of a live log ("fire.13:07sirens sounded")
-    r"|(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])"
+    r"(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])",
 )
+_SENT_END = re.compile("|".join(_SENT_BREAKS))
+# Most posts hold no colon: without the breaks that need one (the clock time is tried at every position), the
+# same breaks are found in two thirds of the time.
+_SENT_END_NO_COLON = re.compile("|".join(b for b in _SENT_BREAKS if ":" not in b))
 _SUB_EVENT = {
     "drone": "Air/drone strike",
     "airstrike": "Air/drone strike",
@@ -707,18 +715,49 @@ _STEMS = _literal_gate(
 )
 
 
-@dataclass(slots=True)
+# What the rules work out about a post and its sentences is asked again about the same texts: the learned
+# extractor's operation candidates (``operation_candidates``) walk an event post's sentences once the model has
+# read the whole batch (``extract.BATCH`` posts, a few hundred sentences past the gate). Pure functions of a text
+# are memoized for a batch, so the second reading finds them instead of running the regexes again, and
+# ``forget_batch`` drops them once the batch is extracted (a second pass over the same posts starts cold).
+_POST_MEMO = 1024  # whole posts
+_SENTENCE_MEMO = 4096  # sentences and lines
+_BATCH_MEMOS: list[Any] = []
+_Args = ParamSpec("_Args")
+_T = TypeVar("_T")
+
+
+def _batch_memo(maxsize: int) -> Callable[[Callable[_Args, _T]], Callable[_Args, _T]]:
+    """Memoize a pure function of texts for the current batch (see ``_POST_MEMO``)."""
+
+    def wrap(fn: Callable[_Args, _T]) -> Callable[_Args, _T]:
+        memo = lru_cache(maxsize=maxsize)(fn)
+        _BATCH_MEMOS.append(memo)
+        return cast(Callable[_Args, _T], memo)
+
+    return wrap
+
+
+def forget_batch() -> None:
+    """Drop what the rules memoized about the batch just extracted."""
+    for memo in _BATCH_MEMOS:
+        memo.cache_clear()
+
+
+@dataclass(frozen=True, slots=True)
 class _Segment:
     start: int  # offsets into the normalized text
     end: int
     text: str
 
 
-def _segments(norm: str) -> list[_Segment]:
-    """Cut the normalized text into sentence-like segments, joining short continuation lines."""
+@_batch_memo(_POST_MEMO)
+def _segments(norm: str) -> tuple[_Segment, ...]:
+    """Cut the normalized text into sentence-like segments, joining short continuation lines (memoized: the
+    operation candidates cut the same text)."""
     segs: list[_Segment] = []
     pos = 0
-    for m in _SENT_END.finditer(norm):
+    for m in (_SENT_END if ":" in norm else _SENT_END_NO_COLON).finditer(norm):
         if m.start() > pos:
             segs.append(_Segment(pos, m.start(), norm[pos : m.start()]))
         pos = m.end()
@@ -740,21 +779,34 @@ def _segments(norm: str) -> list[_Segment]:
             start = line_end + 1
         if buf_start < s.end:
             out.append(_Segment(buf_start, s.end, norm[buf_start : s.end]))
-    return [s for s in out if s.text.strip()]
+    return tuple(s for s in out if s.text.strip())
 
 
 def _mask(text: str, pattern: re.Pattern[str] | _Gated) -> str:
     return pattern.sub(lambda m: " " * len(m.group()), text)
 
 
-@lru_cache(maxsize=512)
+@_batch_memo(_POST_MEMO)
+def _masked_all(norm: str) -> str:
+    """The text with interceptors and "not an attack" phrases blanked, offsets kept (what attack words and weapons
+    are looked for in; memoized: the operation candidates mask the same text)."""
+    return _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+
+
+@_batch_memo(_SENTENCE_MEMO)
+def _stated_date(text: str, ref_day: date | None) -> EventDate | None:
+    """``find_stated_date`` memoized (the operation candidates date the same sentences)."""
+    return find_stated_date(text, ref_day)
+
+
+@_batch_memo(_SENTENCE_MEMO)
 def _trigger_at(masked: str) -> int:
     """Offset of the first attack word in a (masked) segment, or -1 (cached: several rules ask)."""
     m = _TRIGGER.search(masked)
     return m.start() if m is not None else -1
 
 
-@lru_cache(maxsize=512)
+@_batch_memo(_SENTENCE_MEMO)
 def _first_weapon(masked: str) -> tuple[str | None, int]:
     """The first weapon named (GUIDE), or "unspecified" for a combined attack; (None, -1) when none."""
     comb = _COMBINED.search(masked)
@@ -960,7 +1012,10 @@ def _same_side(a: str | None, b: str | None) -> bool:
     return a == b or _FAMILY.get(a) == b or _FAMILY.get(b) == a
 
 
+@_batch_memo(_SENTENCE_MEMO)
 def _intercepted(seg_text: str) -> bool | None:
+    """Whether the text says the weapon was intercepted (True), hit or failed to be stopped (False), or neither
+    (None); memoized: the operation candidates ask about the same sentences."""
     hit = _HIT.search(seg_text) is not None
     if hit:
         unhit = _mask(seg_text, _NEGATED_DAMAGE)  # "دون تسجيل خسائر", "no casualties": not a hit
@@ -1057,7 +1112,7 @@ def _line_map(text: str, norm: str, upto: int | None = None) -> list[tuple[int, 
     opos = 0
     parts: list[str] = []
     for line in text.split("\n"):
-        nl = normalize_for_matching(line)
+        nl = _norm_line(line)
         if nl:
             if parts:
                 npos += 1
@@ -1070,7 +1125,13 @@ def _line_map(text: str, norm: str, upto: int | None = None) -> list[tuple[int, 
     return out if "\n".join(parts) == norm else None
 
 
-@lru_cache(maxsize=64)
+@_batch_memo(_SENTENCE_MEMO)
+def _norm_line(line: str) -> str:
+    """``normalize_for_matching`` of one line of a post (memoized: the operation candidates map the same lines)."""
+    return normalize_for_matching(line)
+
+
+@_batch_memo(_SENTENCE_MEMO)
 def _line_offsets(line: str) -> list[int]:
     """Offsets into ``line`` of its matching form's characters (an operation's start and end are often in the
     same line: it is mapped once)."""
@@ -1116,6 +1177,14 @@ def _evidence(text: str, norm: str, spans: list[tuple[int, int]]) -> list[tuple[
             s = text.find(stripped) if stripped else 0
             out.append((stripped, s, s + len(stripped)))
     return out
+
+
+def named_places(ex: Extraction) -> list[PlaceMatch]:
+    """The places a post names, read now and kept when the rules stopped before reading them (only event posts
+    need them, and both the operation candidates and the extractor's target country ask)."""
+    if ex.places is None:
+        ex.places = get_gazetteer().find(ex.norm)
+    return ex.places
 
 
 def _other(reason: str, cues: dict[str, Any] | None = None) -> Extraction:
@@ -1235,7 +1304,7 @@ def _read(text: str, norm: str, posted_at: datetime | None, reasons: list[str]) 
     footage = _FOOTAGE.search(norm)
     first_person = _FIRST_PERSON.search(norm) is not None
     mujahideen = _MUJAHIDEEN.search(norm)
-    masked_all = _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    masked_all = _masked_all(norm)
     ref_day = local_post_date(posted_at)
     old_footage = OLD_FOOTAGE_RE.search(norm) is not None
 
@@ -1398,7 +1467,7 @@ def _read(text: str, norm: str, posted_at: datetime | None, reasons: list[str]) 
         ):
             intercepted = True  # "destroyed by the air-defence system": the defender shot it down
         # Date: the operation's own sentence, then what precedes it (headline), then the post's day.
-        ed: EventDate | None = find_stated_date(seg.text, ref_day)
+        ed: EventDate | None = _stated_date(seg.text, ref_day)
         if (ed is None or ed.date is None) and seg.start:
             ed2 = find_stated_date(norm[: seg.start], ref_day)
             if ed2 is not None and ed2.date is not None:
@@ -1494,7 +1563,7 @@ def whole_post_operation(text: str, posted_at: datetime | None, kind: str, actor
     the target place among all places named, the stated date or the post's day, the first weapon named."""
     norm = normalize_for_matching(text[:MAX_CHARS])
     whole = _Segment(0, len(norm), norm)
-    masked = _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    masked = _masked_all(norm)
     vessel_m = _VESSEL.search(masked)
     country, loc = _place_for(get_gazetteer().find(norm), whole, actor, False, vessel_m.start() if vessel_m else -1)
     ref_day = local_post_date(posted_at)
@@ -1557,16 +1626,16 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
     sentence states. Sentences before the first one inherit nothing; a sentence without a date takes the last
     stated date before it, else the post's day (like the rules' own operations)."""
     norm = ex.norm or normalize_for_matching(text[:MAX_CHARS])
-    places = ex.places if ex.places is not None else get_gazetteer().find(norm)
-    masked_all = _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    places = named_places(ex)
+    masked_all = _masked_all(norm)
     ref_day = local_post_date(posted_at)
     old_footage = OLD_FOOTAGE_RE.search(norm) is not None
-    rule_spans = [(op.evidence_start, op.evidence_end) for op in ex.operations]
+    rule_spans = _norm_spans(text, norm, [(op.evidence_start, op.evidence_end) for op in ex.operations])
     out: list[Candidate] = []
     last_date: EventDate | None = None
     for s_idx, seg in enumerate(_segments(norm)):
         masked = masked_all[seg.start : seg.end]
-        stated = find_stated_date(seg.text, ref_day)
+        stated = _stated_date(seg.text, ref_day)
         if stated is not None and stated.date is not None:
             last_date = stated
         if not any(p.search(masked) is not None for p in _ATTACK_SIGNAL) and _first_weapon(masked)[0] is None:
@@ -1592,7 +1661,7 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
             targets = [loc]
         weapon = _first_weapon(masked)[0] or "unspecified"
         intercepted = _intercepted(seg.text)
-        is_rule = any(seg.start <= s < seg.end or s <= seg.start < e for s, e in _norm_spans(text, norm, rule_spans))
+        is_rule = any(seg.start <= s < seg.end or s <= seg.start < e for s, e in rule_spans)
         for place in targets:
             rec = place.record if place is not None else None
             cc = rec["country"] if rec else country
