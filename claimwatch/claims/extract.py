@@ -75,11 +75,14 @@ def _apply_voice(ops: list[Operation], ex: Extraction, voice: str) -> None:
 
 def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
     """The target country the model ranks highest among those the text allows (a country it names by a place,
-    a flag or a nationality adjective, the sea, the rules' choice, or none), and the most specific place named
-    in it."""
+    a flag or a nationality adjective, the sea, the rules' choice), and the most specific place named in it.
+    "No country" is allowed only when the rules found no named place for the operation: a named place states its
+    country (5-fold CV target_country 0.832 -> 0.839 Arabic, 0.714 -> 0.719 English, other fields unchanged)."""
     places = rules.named_places(ex)
-    allowed = {pm.record["country"] for pm in places} | {op.target_country, None}
+    allowed = {pm.record["country"] for pm in places} | {op.target_country}
     allowed |= {cc for cc, _how in ex.cues.get("nations", ())}
+    if op.location_id is None:
+        allowed.add(None)
     for cc in pred.get("target_country_ranked") or []:
         if cc in allowed:
             break

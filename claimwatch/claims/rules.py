@@ -46,7 +46,8 @@ from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normal
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
 
-EXTRACTOR_VERSION = "rules-1.6.0"  # 1.6.0: a target country may be one named by a flag or nationality adjective
+# 1.6.0: a target country may be named by a flag or nationality adjective; "none" only when no place was found
+EXTRACTOR_VERSION = "rules-1.6.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
