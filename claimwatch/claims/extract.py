@@ -52,7 +52,6 @@ def read_post(text: Any, posted_at: datetime | None, voice: str | None = None) -
     text = _text(text)
     norm = normalize_for_matching(text[: rules.MAX_CHARS])
     ex = rules.extract_claims(text, posted_at, norm=norm)
-    ex.cues["nations"] = nations(text, norm)
     return ex, with_rules(text_view(norm), ex, voice)
 
 
@@ -73,14 +72,14 @@ def _apply_voice(ops: list[Operation], ex: Extraction, voice: str) -> None:
                 op.actor = op.actor_id = voice
 
 
-def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any]) -> None:
+def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any], text: str) -> None:
     """The target country the model ranks highest among those the text allows (a country it names by a place,
     a flag or a nationality adjective, the sea, the rules' choice), and the most specific place named in it.
     "No country" is allowed only when the rules found no named place for the operation: a named place states its
     country (5-fold CV target_country 0.832 -> 0.839 Arabic, 0.714 -> 0.719 English, other fields unchanged)."""
     places = rules.named_places(ex)
     allowed = {pm.record["country"] for pm in places} | {op.target_country}
-    allowed |= {cc for cc, _how in ex.cues.get("nations", ())}
+    allowed |= {cc for cc, _how in nations(text, ex.norm)}  # read here: only event posts need them
     if op.location_id is None:
         allowed.add(None)
     for cc in pred.get("target_country_ranked") or []:
@@ -206,7 +205,7 @@ def combine(
             op.weapon = pred["weapon"] or "unspecified"
             op.intercepted = pred["intercepted"]
             op.confidence = round(min(0.99, pred["kind_p"] * pred["actor_p"]), 2)
-            _set_country(op, ex, pred)
+            _set_country(op, ex, pred, text)
         op.sub_event_type = rules.sub_event_type(op.weapon, op.intercepted, ex.norm)
     if voice:
         _apply_voice(ops, ex, voice)
