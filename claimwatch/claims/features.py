@@ -30,6 +30,7 @@ __all__ = [
     "PostView",
     "ViewVocabulary",
     "cue_features",
+    "flat_lookup",
     "stem_text",
     "text_view",
     "view_tokens",
@@ -193,6 +194,15 @@ def view_tokens(view: PostView) -> list[str]:
     return out
 
 
+def flat_lookup(rows: Sequence[Sequence[Any]], ids: dict[Any, int]) -> tuple[np.ndarray, np.ndarray]:
+    """For the items of a batch's rows, flattened: the row each item is in and its id in ``ids`` (-1: not there).
+    One ``dict.get`` per item mapped in C, no Python loop per row or per item."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    total = int(lengths.sum())
+    found = np.fromiter(map(ids.get, chain.from_iterable(rows), repeat(-1)), dtype=np.int64, count=total)
+    return np.repeat(np.arange(len(rows), dtype=np.int64), lengths), found
+
+
 class ViewVocabulary:
     """A fitted vocabulary of :func:`view_tokens`, split back into words, so a batch's tokens are counted from
     word ids without building them: one lookup per word (not per unigram, bigram and prefixed copy) and the
@@ -228,10 +238,7 @@ class ViewVocabulary:
 
     def _space_cells(self, rows: list[list[str]], space: int) -> tuple[np.ndarray, np.ndarray]:
         ids = self.ids[space]
-        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-        total = int(lengths.sum())
-        wid = np.fromiter(map(ids.get, chain.from_iterable(rows), repeat(-1)), dtype=np.int64, count=total)
-        row = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        row, wid = flat_lookup(rows, ids)
         known = wid >= 0
         uni_row, uni_col = row[known], self.unigram[space][wid[known]]
         has_uni = uni_col >= 0
@@ -250,11 +257,7 @@ class ViewVocabulary:
         parts = [view_words(v) for v in views]
         word_rows, word_cols = self._space_cells([p[0] for p in parts], 0)
         stem_rows, stem_cols = self._space_cells([p[1] for p in parts], 1)
-        heads = [p[2] for p in parts]
-        lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
-        total = int(lengths.sum())
-        head_cols = np.fromiter(map(self.head.get, chain.from_iterable(heads), repeat(-1)), dtype=np.int64, count=total)
-        head_rows = np.repeat(np.arange(len(heads), dtype=np.int64), lengths)
+        head_rows, head_cols = flat_lookup([p[2] for p in parts], self.head)
         known = head_cols >= 0
         return (
             np.concatenate([word_rows, stem_rows, head_rows[known]]),

@@ -20,14 +20,21 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from claimwatch.claims.features import PostView, ViewVocabulary, candidate_cues, candidate_tokens, view_tokens
+from claimwatch.claims.features import (
+    PostView,
+    ViewVocabulary,
+    candidate_cues,
+    candidate_tokens,
+    flat_lookup,
+    view_tokens,
+)
 
 OpItem = tuple[tuple[Any, str, str], int]  # ((candidate, language, post kind), number of candidates in the post)
 
@@ -126,15 +133,13 @@ def _cells(
     Built with one vocabulary lookup per feature mapped in C and one sort of the batch's cells in numpy, instead
     of a Python loop per feature or per row."""
     n_rows, n_cols = len(features), len(vocabulary)
-    lengths = np.fromiter(map(len, features), dtype=np.int64, count=n_rows)
-    total = int(lengths.sum())
-    col = np.fromiter(map(vocabulary.get, chain.from_iterable(features), repeat(-1)), dtype=np.int64, count=total)
+    row, col = flat_lookup(features, vocabulary)
     known = col >= 0
-    row = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)[known]
+    row = row[known]
     if values is None:
         return _counts(row, col[known], n_rows, n_cols, dtype)
     key = row * n_cols + col[known]
-    vals = np.fromiter(values, dtype=np.float64, count=total)[known]
+    vals = np.fromiter(values, dtype=np.float64, count=len(col))[known]
     order = np.argsort(key)
     return _csr(key[order], vals[order].astype(dtype), n_rows, n_cols)
 
