@@ -151,11 +151,6 @@ for _num, _names in {
         _ORDINAL_DAYS[normalize_for_matching(_name)] = _num
 
 
-def _alt(words: list[str]) -> str:
-    """The words as one alternation, longest first."""
-    return literal_alternation(words)
-
-
 # Arabic words glue prepositions (ب، ل، و، ف) onto the next word; allow them before dictionary words.
 _PFX = r"(?:[وفبل]|وب|ول|فب)?"
 _B = r"(?<![\w])"  # word start
@@ -164,8 +159,8 @@ _E = r"(?![\w])"  # word end
 _NUMERIC_DMY = re.compile(_B + r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4})" + _E)
 _NUMERIC_YMD = re.compile(_B + r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})" + _E)
 _ALL_MONTHS = {**_GREG_MONTHS}
-_MONTH_ALT = _alt(list(_ALL_MONTHS))
-_ORD_ALT = _alt(list(_ORDINAL_DAYS))
+_MONTH_ALT = literal_alternation(list(_ALL_MONTHS))
+_ORD_ALT = literal_alternation(list(_ORDINAL_DAYS))
 # "25 حزيران 2026", "10 يونيو/حزيران", "15 June", "الخامس من تموز"
 _DAY_MONTH = re.compile(
     _B
@@ -187,9 +182,11 @@ _MONTH_DAY_EN = re.compile(
     r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?\b"
 )
 _HIJRI = re.compile(
-    _B + r"(\d{1,2})\s+(" + _alt(list(_HIJRI_MONTHS)) + r")" + _E + r"(?:\s*(?:سنه|عام)?\s*(1[34]\d\d))?"
+    _B + r"(\d{1,2})\s+(" + literal_alternation(list(_HIJRI_MONTHS)) + r")" + _E + r"(?:\s*(?:سنه|عام)?\s*(1[34]\d\d))?"
 )
-_JALALI = re.compile(_B + r"(\d{1,2})\s+(" + _alt(list(_JALALI_MONTHS)) + r")" + _E + r"(?:\s*(1[34]\d\d))?")
+_JALALI = re.compile(
+    _B + r"(\d{1,2})\s+(" + literal_alternation(list(_JALALI_MONTHS)) + r")" + _E + r"(?:\s*(1[34]\d\d))?"
+)
 
 _YESTERDAY = re.compile(
     _B + _n(r"(?:" + _PFX + r"(?:ال)?امس|البارحه|" + _PFX + r"الليله الماضيه|yesterday|last night)") + _E
@@ -215,7 +212,7 @@ _WEEKDAY = re.compile(
     + r"(?:(يوم|ليله|فجر|صباح|مساء|ظهر)\s+)?"
     + _PFX
     + r"("
-    + _alt(list(_WEEKDAYS))
+    + literal_alternation(list(_WEEKDAYS))
     + r")"
     + _E
     + r"|\b(?:on|last|this)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
