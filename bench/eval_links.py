@@ -13,7 +13,10 @@
 4. Held out: the third draw of pairs (``linked_pairs.labels.jsonl``) was taken from the linker's own output and
    labelled the same way, and is never trained on: the share of those it still links that are the same operation
    is its precision on data no model saw.
-5. Events vs rows: how many claim and report rows the channel gives, and how many events they form.
+5. Per pair type (``claim-report``; ``report-report`` and ``claim-claim``, from ``samekind.labels.jsonl`` once it
+   exists, of the channel and of the army's English channel, whose rows are clustered on their own the same way):
+   the same precision and recall on the labelled pairs of each type.
+6. Events vs rows: how many claim and report rows the channel gives, and how many events they form.
 
 The cross-validated precision and recall of the pair model itself (from ``claimwatch train``) are printed too.
 """
@@ -33,21 +36,40 @@ sys.path.insert(0, str(ROOT))
 from claimwatch.claims.corpus import load_corpus  # noqa: E402
 from claimwatch.claims.extract import extract_posts  # noqa: E402
 from claimwatch.claims.model import MODEL_CARD, load_model  # noqa: E402
-from claimwatch.claims.train import LINK_LABELS, _posted, operation_row  # noqa: E402
+from claimwatch.claims.train import (  # noqa: E402
+    LINK_LABEL_FILES,
+    LINK_LABELS,
+    SAMEKIND_LABELS,
+    _posted,
+    link_labels,
+    operation_row,
+)
 from claimwatch.transform.events import Clusterer, Row, load_link_model  # noqa: E402
 
 LINKED_LABELS = LINK_LABELS.with_name("linked_pairs.labels.jsonl")
 
 
-def channel_rows() -> list[Row]:
-    """Every operation of the channel as a linker row, in publication order."""
-    posts = load_corpus("naya")
+def channel_rows(corpus: str = "naya") -> list[Row]:
+    """Every operation of a corpus (the channel, ``naya``, or the army's English channel, ``idf``) as a linker row,
+    keyed ``(msg_id, operation index)``, in publication order (the CSV's order is not always it: sorted by time)."""
+    posts = load_corpus(corpus)
     items = [(p["text"], _posted(p["posted_at"])) for p in posts]
-    return [
-        operation_row(op, text, "naya", posted, post["msg_id"], i)
+    rows = [
+        operation_row(op, text, corpus, posted, post["msg_id"], i)
         for post, (text, posted), ex in zip(posts, items, extract_posts(items, model=load_model()), strict=True)
         for i, op in enumerate(ex.operations)
     ]
+    if corpus != "naya":
+        rows.sort(key=lambda r: (r.published_at is None, r.published_at or 0))
+    return rows
+
+
+def _post_kinds(rows: list[Row]) -> dict[int, str]:
+    """The kind of each post's operations (``claim-report`` typing of a post of both kinds: its first row's)."""
+    out: dict[int, str] = {}
+    for r in rows:
+        out.setdefault(r.doc, r.kind)
+    return out
 
 
 def linked_posts(event_of: dict[tuple[int, int], object]) -> Callable[[int, int], bool]:
@@ -76,6 +98,50 @@ def held_out_precision(event_of: dict[tuple[int, int], object]) -> dict[int, tup
             same += bool(lab["same"])
         out[pair.get("draw", 1)] = (kept, same, total + 1)
     return out
+
+
+def pair_type(kinds: tuple[str | None, str | None]) -> str:
+    """``claim-report``, ``report-report`` or ``claim-claim`` (``unread`` when the extractor reads no operation)."""
+    if None in kinds:
+        return "unread"
+    return "-".join(sorted(k or "" for k in kinds))
+
+
+def labelled_pairs_by_type(
+    event_of: dict[str, dict[tuple[int, int], object]], kind_of: dict[str, dict[int, str]]
+) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    """The linker's figures on every labelled training pair, per corpus and pair type: ``{(corpus, type): (pairs,
+    linked and same, linked but different, same but not linked)}``. The type is the draw's (``kinds`` of a
+    same-kind draw; ``claim-report`` for the first format) or else what the extractor reads in the two posts."""
+    out: dict[tuple[str, str], tuple[int, int, int, int]] = {}
+    together = {c: linked_posts(e) for c, e in event_of.items()}
+    for path in (p for p in LINK_LABEL_FILES if p.exists()):
+        draw = _draw_of(path)
+        for lab in link_labels(path):
+            c, a, b = lab["corpus"], lab["a_msg_id"], lab["b_msg_id"]
+            if c not in together:
+                continue
+            drawn = draw.get(lab["pair_id"], {})
+            kinds = drawn.get("kinds") or ("claim-report" if "claim" in drawn else None)
+            kinds = kinds or pair_type((kind_of[c].get(a), kind_of[c].get(b)))
+            joined = together[c](a, b)
+            n, tp, fp, fn = out.get((c, kinds), (0, 0, 0, 0))
+            out[(c, kinds)] = (
+                n + 1,
+                tp + (joined and lab["same"]),
+                fp + (joined and not lab["same"]),
+                fn + ((not joined) and lab["same"]),
+            )
+    return out
+
+
+def _draw_of(labels: Path) -> dict[int, dict[str, object]]:
+    """The draw records a label file's pairs come from, by pair id (none when there is no draw beside it)."""
+    path = labels.with_name(labels.name.replace(".labels.jsonl", ".jsonl"))
+    if not path.exists():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {p["pair_id"]: p for p in (json.loads(line) for line in lines if line.strip())}
 
 
 def main() -> int:
@@ -117,6 +183,23 @@ def main() -> int:
         print(
             f"pair model, 5-fold cross-validation: precision {card['cv_precision']:.3f} recall {card['cv_recall']:.3f} "
             f"at probability >= {card['threshold']:.3f} ({card['pairs']} pairs)"
+        )
+    # per pair type: the same-kind pairs of the channel and of the army's English channel (clustered on its own,
+    # as above), where labels exist
+    event_by = {"naya": event_of}
+    kind_by = {"naya": _post_kinds(rows)}
+    if SAMEKIND_LABELS.exists() and any(lab["corpus"] == "idf" for lab in link_labels(SAMEKIND_LABELS)):
+        idf_rows = channel_rows("idf")
+        idf = Clusterer(load_link_model())
+        for row in idf_rows:
+            idf.place(row)
+        event_by["idf"], kind_by["idf"] = idf.event_of, _post_kinds(idf_rows)
+        print(f"army channel (idf): {len(idf_rows)} rows -> {len(set(idf.event_of.values()))} events")
+    for (corpus, kinds), (n, tp, fp, fn) in sorted(labelled_pairs_by_type(event_by, kind_by).items()):
+        print(
+            f"labelled pairs, {corpus} {kinds}: {n} ({tp + fn} same): precision {tp / max(1, tp + fp):.3f}  "
+            f"recall {tp / max(1, tp + fn):.3f}  (linked and same {tp}, linked but different {fp}, "
+            f"same but not linked {fn})"
         )
     print(f"time: extract {t1 - t0:.1f} s, cluster {len(rows)} rows from scratch {t2 - t1:.2f} s")
     return 0

@@ -21,6 +21,15 @@ to ``pairs.jsonl`` as training labels for the link model (uncertainty sampling: 
 
     .venv/bin/python bench/link_pairs.py --uncertain --n 200 --out /work/annot/uncertain
 
+The fifth draw (``--samekind``) is of *same-kind* pairs, which the clusterer weighs most (several reports of one
+interception, repeated statements of one strike) and no earlier draw holds: report-report and claim-claim pairs of
+two different single-operation posts within one day of each other sharing the target country or the place, from
+the channel AND from the army's English channel (``idf``), stratified per corpus and kinds into the four similarity
+bands, excluding every pair drawn before; to ``samekind.jsonl`` (labels: ``samekind.labels.jsonl``, which
+``claimwatch train`` adds to the link model's pairs once it exists).
+
+    .venv/bin/python bench/link_pairs.py --samekind --batch 60 --out /work/annot/samekind
+
 writes ``bench/gold/links/pairs.jsonl`` (the draw: pair ids and references, no text) and, outside the
 repository, ``OUT/batch_NN.input.jsonl`` with both posts' texts for the annotators. The draw depends on what the
 extractor read when it was made; the committed ``pairs.jsonl`` is the reference, not a re-run.
@@ -32,7 +41,7 @@ import argparse
 import json
 import random
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,7 +56,15 @@ from claimwatch.claims.train import _posted  # noqa: E402
 
 PAIRS = ROOT / "bench" / "gold" / "links" / "pairs.jsonl"
 LINKED_PAIRS = ROOT / "bench" / "gold" / "links" / "linked_pairs.jsonl"  # held out: scored, never trained on
+SAMEKIND = ROOT / "bench" / "gold" / "links" / "samekind.jsonl"  # report-report and claim-claim pairs, both corpora
 SEED = 20261205
+# the same-kind draw's shares of its --n (240 by default): (corpus, kinds) -> pairs, a quarter per similarity band
+SAMEKIND_SHARES = {
+    ("naya", "report-report"): 120 / 240,
+    ("naya", "claim-claim"): 40 / 240,
+    ("idf", "report-report"): 56 / 240,
+    ("idf", "claim-claim"): 24 / 240,
+}
 
 
 def operations() -> list[dict[str, Any]]:
@@ -215,6 +232,80 @@ def draw_uncertain(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dic
     return _sample(pool, n, seed, "uncertain")
 
 
+def _row_similarity(a: Any, b: Any) -> float:
+    """:func:`_similarity` over two linker rows: same place, same weapon, same day, and the shared share of words."""
+    shared = len(a.words & b.words) / max(1, min(len(a.words), len(b.words)))
+    return (
+        (a.location_id is not None and a.location_id == b.location_id)
+        + (a.weapon == b.weapon and (a.weapon or "unspecified") != "unspecified")
+        + (a.event_date == b.event_date)
+        + shared
+    )
+
+
+def samekind_candidates(rows: list[Any]) -> dict[str, list[tuple[float, Any, Any]]]:
+    """Same-kind candidate pairs of one corpus's rows, by kinds (``report-report``, ``claim-claim``): two rows of
+    the same kind of two different single-operation posts, dated within one day of each other, that share the
+    place or the target country (what the clusterer compares; a row of another country counts as no link), the
+    earlier-published first; each with its :func:`_row_similarity`, sorted by it (ties by post ids)."""
+    single = [r for r in _single_operation(rows) if r.event_date is not None and r.kind in ("claim", "report")]
+    by_day: dict[Any, list[Any]] = defaultdict(list)
+    for r in single:
+        by_day[r.event_date].append(r)
+    order = {r.key: i for i, r in enumerate(rows)}
+    out: dict[str, list[tuple[float, Any, Any]]] = {"report-report": [], "claim-claim": []}
+    for a in single:
+        for delta in (0, 1):
+            for b in by_day.get(date.fromordinal(a.event_date.toordinal() + delta), ()):
+                if b.kind != a.kind or b.doc == a.doc or (delta == 0 and order[b.key] <= order[a.key]):
+                    continue
+                same_place = a.location_id is not None and a.location_id == b.location_id
+                if same_place or (a.target_country is not None and a.target_country == b.target_country):
+                    first, second = (a, b) if order[a.key] < order[b.key] else (b, a)
+                    out[f"{a.kind}-{a.kind}"].append((_row_similarity(first, second), first, second))
+    for pairs in out.values():
+        pairs.sort(key=lambda t: (t[0], t[1].doc, t[2].doc))
+    return out
+
+
+def draw_samekind(
+    n: int, seed: int, exclude: set[frozenset[tuple[str, int]]], shares: dict[tuple[str, str], float] | None = None
+) -> list[dict[str, Any]]:
+    """About ``n`` same-kind pairs (see :func:`samekind_candidates`) of both corpora: per (corpus, kinds) its share
+    of ``n`` (``SAMEKIND_SHARES``), a quarter from each of four similarity bands (as the first draw), uniformly
+    within a band and seeded, leaving out pairs of posts drawn before (``exclude``: pairs of ``(corpus, msg_id)``)."""
+    from eval_links import channel_rows
+
+    shares = shares or SAMEKIND_SHARES
+    rng = random.Random(seed)
+    picked = []
+    for corpus in dict.fromkeys(c for c, _k in shares):
+        by_kinds = samekind_candidates(channel_rows(corpus))
+        for (c, kinds), share in shares.items():
+            if c != corpus:
+                continue
+            pool = [t for t in by_kinds[kinds] if frozenset(((c, t[1].doc), (c, t[2].doc))) not in exclude]
+            quota = round(n * share)
+            bands = [pool[i * len(pool) // 4 : (i + 1) * len(pool) // 4] for i in range(4)]
+            for band_no, band in enumerate(bands):
+                take = quota // 4 + (band_no < quota % 4)
+                for s, a, b in rng.sample(band, min(len(band), take)):
+                    picked.append(
+                        {
+                            "pair_id": 0,
+                            "corpus": c,
+                            "kinds": kinds,
+                            "a": {"msg_id": a.doc, "op": a.operation_index},
+                            "b": {"msg_id": b.doc, "op": b.operation_index},
+                            "similarity": round(s, 3),
+                            "band": band_no + 1,
+                            "candidates": len(pool),
+                        }
+                    )
+    rng.shuffle(picked)
+    return picked
+
+
 def _drawn(path: Path) -> list[dict[str, Any]]:
     """The pairs of earlier draws written to ``path`` (none when it does not exist yet)."""
     if not path.exists():
@@ -224,6 +315,17 @@ def _drawn(path: Path) -> list[dict[str, Any]]:
 
 def _posts_of(pairs: list[dict[str, Any]]) -> set[tuple[int, int]]:
     return {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in pairs}
+
+
+def _post_pairs(pairs: list[dict[str, Any]]) -> set[frozenset[tuple[str, int]]]:
+    """The pairs of posts of draw records of any draw, as unordered pairs of ``(corpus, msg_id)``."""
+    out = set()
+    for p in pairs:
+        if "claim" in p:
+            out.add(frozenset((("naya", p["claim"]["msg_id"]), ("naya", p["report"]["msg_id"]))))
+        else:
+            out.add(frozenset(((p["corpus"], p["a"]["msg_id"]), (p["corpus"], p["b"]["msg_id"]))))
+    return out
 
 
 def _append(path: Path, pairs: list[dict[str, Any]], first_id: int, **extra: Any) -> None:
@@ -248,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--uncertain", action="store_true", help="the fourth draw (pairs the link model is unsure of), appended"
     )
+    ap.add_argument(
+        "--samekind",
+        action="store_true",
+        help="the fifth draw (report-report and claim-claim pairs of both corpora), to SAMEKIND, appended",
+    )
     args = ap.parse_args(argv)
     if ROOT in args.out.resolve().parents:
         ap.error("batches hold corpus text: write them outside the project")
@@ -258,6 +365,12 @@ def main(argv: list[str] | None = None) -> int:
         draw_no = 1 + max((p.get("draw", 1) for p in earlier), default=0)
         pairs = draw_linked(args.n, SEED + 2 + 10 * (draw_no - 1), _posts_of(first) | _posts_of(earlier))
         _append(LINKED_PAIRS, pairs, len(earlier) + 1, draw=draw_no)
+    elif args.samekind:  # each call a new draw, appended, excluding every pair of posts drawn before
+        earlier = _drawn(SAMEKIND)
+        draw_no = 1 + max((p.get("draw", 1) for p in earlier), default=0)
+        before = _post_pairs(first) | _post_pairs(_drawn(LINKED_PAIRS)) | _post_pairs(earlier)
+        pairs = draw_samekind(args.n, SEED + 4 + 10 * (draw_no - 1), before)
+        _append(SAMEKIND, pairs, len(earlier) + 1, draw=draw_no)
     elif args.uncertain:
         pairs = draw_uncertain(args.n, SEED + 3, _posts_of(first) | _posts_of(_drawn(LINKED_PAIRS)))
         _append(PAIRS, pairs, len(first) + 1)
@@ -268,19 +381,29 @@ def main(argv: list[str] | None = None) -> int:
         pairs = draw(args.n)
         PAIRS.unlink(missing_ok=True)
         _append(PAIRS, pairs, 1)
-    posts = {p["msg_id"]: p for p in load_corpus("naya")}
+    posts = {c: {p["msg_id"]: p for p in load_corpus(c)} for c in ("naya", "idf")}
     args.out.mkdir(parents=True, exist_ok=True)
     first_batch = 1 + len(list(args.out.glob("batch_*.input.jsonl")))
     for b, start in enumerate(range(0, len(pairs), args.batch), first_batch):
         with (args.out / f"batch_{b:02d}.input.jsonl").open("w", encoding="utf-8") as fh:
             for p in pairs[start : start + args.batch]:
-                a, r = posts[p["claim"]["msg_id"]], posts[p["report"]["msg_id"]]
+                if "claim" in p:
+                    a, r = posts["naya"][p["claim"]["msg_id"]], posts["naya"][p["report"]["msg_id"]]
+                else:
+                    a, r = posts[p["corpus"]][p["a"]["msg_id"]], posts[p["corpus"]][p["b"]["msg_id"]]
                 row = {
                     "pair_id": p["pair_id"],
                     "post_a": {"msg_id": a["msg_id"], "posted_at": a["posted_at"], "text": a["text"]},
                     "post_b": {"msg_id": r["msg_id"], "posted_at": r["posted_at"], "text": r["text"]},
                 }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if args.samekind:
+        strata = Counter((p["corpus"], p["kinds"]) for p in pairs)
+        pools = {(p["corpus"], p["kinds"]): p["candidates"] for p in pairs}
+        for (c, kinds), k in sorted(strata.items()):
+            print(f"{SAMEKIND.name}: {c} {kinds}: {k} pairs (of {pools[(c, kinds)]} candidates)")
+        print(f"{SAMEKIND}: {len(pairs)} pairs")
+        return 0
     candidates = pairs[0]["candidates"] if pairs else 0
     print(f"{LINKED_PAIRS if args.linked else PAIRS}: {len(pairs)} pairs (of {candidates} candidates)")
     return 0

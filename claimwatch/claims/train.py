@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from claimwatch.claims import rules
-from claimwatch.claims.corpus import corpus_dir, posts_by_id
+from claimwatch.claims.corpus import CORPORA, corpus_dir, posts_by_id
 from claimwatch.claims.extract import predict_batch, read_post
 from claimwatch.claims.features import PostView
 from claimwatch.claims.labels import load_labels
@@ -203,7 +203,9 @@ def cross_validate(
     return [p for p in preds if p is not None]
 
 
-LINK_LABELS = GOLD / "links" / "pairs.labels.jsonl"
+LINK_LABELS = GOLD / "links" / "pairs.labels.jsonl"  # claim-report pairs of the channel
+# report-report and claim-claim pairs of both corpora (``bench/link_pairs.py --samekind``), once labelled
+SAMEKIND_LABELS = GOLD / "links" / "samekind.labels.jsonl"
 
 
 def correction_examples(dsn: str) -> list[Example]:
@@ -257,28 +259,104 @@ def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc:
     )
 
 
+LINK_LABEL_FILES = (LINK_LABELS, SAMEKIND_LABELS)
+
+
+def link_doc(corpus: str, msg_id: int) -> Any:
+    """The ``doc`` (and, with the operation index, the row key) a labelled post's linker row gets: the channel's
+    ``msg_id`` as it always was, ``(corpus, msg_id)`` for any other corpus, whose ids would collide with it."""
+    return msg_id if corpus == "naya" else (corpus, msg_id)
+
+
+def _link_draw(labels: Path) -> dict[int, dict[str, Any]]:
+    """The draw a label file of pair ids refers to (``x.labels.jsonl`` -> ``x.jsonl``), by pair id."""
+    path = labels.with_name(labels.name.replace(".labels.jsonl", ".jsonl"))
+    if path == labels or not path.exists():
+        raise ValueError(f"{labels}: labels of pair ids only, and no draw {path} to find their posts in")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {p["pair_id"]: p for p in (json.loads(line) for line in lines if line.strip())}
+
+
+def _pair_posts(pair: dict[str, Any]) -> dict[str, Any]:
+    """The posts a drawn pair names, in the label format: a claim-report draw record (``claim``, ``report``) or a
+    same-kind one (``corpus``, ``a``, ``b``)."""
+    if "claim" in pair:
+        return {"claim_msg_id": pair["claim"]["msg_id"], "report_msg_id": pair["report"]["msg_id"]}
+    return {"corpus": pair["corpus"], "a_msg_id": pair["a"]["msg_id"], "b_msg_id": pair["b"]["msg_id"]}
+
+
+def link_labels(path: Path) -> list[dict[str, Any]]:
+    """The labelled pairs of ``path`` in one shape, ``{"pair_id", "corpus", "a_msg_id", "b_msg_id", "same",
+    "note"}``: a pair names any two posts of one corpus. The first format, a claim post and a report post of the
+    channel (``claim_msg_id``, ``report_msg_id``), reads as ``a`` = the claim, ``b`` = the report, corpus ``naya``; a
+    label of only ``pair_id``, ``same`` and ``note`` (an annotator's or adjudicator's line) takes its posts from the
+    draw beside the file (``x.labels.jsonl`` -> ``x.jsonl``)."""
+    drawn: dict[int, dict[str, Any]] | None = None
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        lab = json.loads(line)
+        if "claim_msg_id" not in lab and "a_msg_id" not in lab:  # only the pair id: the pair is in the draw
+            if drawn is None:
+                drawn = _link_draw(path)
+            if lab.get("pair_id") not in drawn:
+                raise ValueError(f"{path}:{n}: pair {lab.get('pair_id')} names no posts and is not in its draw")
+            lab = {**_pair_posts(drawn[lab["pair_id"]]), **lab}
+        if "claim_msg_id" in lab:
+            a, b, corpus = lab["claim_msg_id"], lab["report_msg_id"], lab.get("corpus", "naya")
+        else:
+            a, b, corpus = lab["a_msg_id"], lab["b_msg_id"], lab["corpus"]
+        if corpus not in CORPORA:
+            raise ValueError(f"{path}:{n}: unknown corpus {corpus!r}")
+        if not isinstance(lab.get("same"), bool):
+            raise ValueError(f"{path}:{n}: 'same' must be true or false")
+        if a == b:
+            raise ValueError(f"{path}:{n}: a pair of one post with itself")
+        out.append(
+            {
+                "pair_id": lab.get("pair_id"),
+                "corpus": corpus,
+                "a_msg_id": int(a),
+                "b_msg_id": int(b),
+                "same": lab["same"],
+                "note": lab.get("note", ""),
+            }
+        )
+    return out
+
+
 def link_rows(model: ClaimModel, msg_ids: Sequence[int], corpus: str = "naya") -> dict[int, Any]:
-    """The linker's view (``events.Row``) of the first operation of each post, as ``model`` extracts it."""
+    """The linker's view (``events.Row``) of the first operation of each post of ``corpus``, as ``model`` extracts
+    it (keyed by ``msg_id``; the rows' ``doc`` is :func:`link_doc`, so rows of two corpora never share a key)."""
     posts = posts_by_id(corpus)
     ids = [i for i in dict.fromkeys(msg_ids) if i in posts]
     items = [(posts[i]["text"], _posted(posts[i]["posted_at"])) for i in ids]
     readings = [read_post(t, p) for t, p in items]
     return {
-        msg_id: operation_row(ex.operations[0], text, corpus, posted, msg_id)
+        msg_id: operation_row(ex.operations[0], text, corpus, posted, link_doc(corpus, msg_id))
         for msg_id, (text, posted), ex in zip(ids, items, predict_batch(model, items, readings), strict=True)
         if ex.operations
     }
 
 
-def link_examples(model: ClaimModel, path: Path = LINK_LABELS) -> list[tuple[Any, Any, bool]]:
-    """The labelled claim-report pairs as linker rows (pairs whose posts the model reads no operation in are
-    left out: the linker never sees them)."""
-    labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = link_rows(model, [x for lab in labels for x in (lab["claim_msg_id"], lab["report_msg_id"])])
+def link_examples(model: ClaimModel, path: Path | Sequence[Path] | None = None) -> list[tuple[Any, Any, bool]]:
+    """The labelled pairs as linker rows, in file and label order (pairs whose posts the model reads no operation
+    in are left out: the linker never sees them). ``path``: a label file or several; by default the claim-report
+    pairs (``LINK_LABELS``) and, once it exists, the same-kind pairs of both corpora (``SAMEKIND_LABELS``)."""
+    if path is None:
+        paths = [p for p in LINK_LABEL_FILES if p == LINK_LABELS or p.exists()]
+    else:
+        paths = [path] if isinstance(path, Path) else list(path)
+    labels = [lab for p in paths for lab in link_labels(p)]
+    rows: dict[str, dict[int, Any]] = {}
+    for corpus in dict.fromkeys(lab["corpus"] for lab in labels):
+        ids = [x for lab in labels if lab["corpus"] == corpus for x in (lab["a_msg_id"], lab["b_msg_id"])]
+        rows[corpus] = link_rows(model, ids, corpus)
     return [
-        (rows[lab["claim_msg_id"]], rows[lab["report_msg_id"]], bool(lab["same"]))
+        (rows[lab["corpus"]][lab["a_msg_id"]], rows[lab["corpus"]][lab["b_msg_id"]], bool(lab["same"]))
         for lab in labels
-        if lab["claim_msg_id"] in rows and lab["report_msg_id"] in rows
+        if lab["a_msg_id"] in rows[lab["corpus"]] and lab["b_msg_id"] in rows[lab["corpus"]]
     ]
 
 
@@ -322,7 +400,16 @@ def train_link(model: ClaimModel, out_dir: Path) -> dict[str, Any]:
     return {"pairs": len(pairs), **{k: round(v, 3) for k, v in figures.items()}}
 
 
-__all__ += ["MODEL_CARD", "fit", "label_set", "operation_row", "predict", "training_set_names"]
+__all__ += [
+    "MODEL_CARD",
+    "fit",
+    "label_set",
+    "link_examples",
+    "link_labels",
+    "operation_row",
+    "predict",
+    "training_set_names",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
