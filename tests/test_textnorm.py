@@ -1,6 +1,12 @@
 """Normalization: display form keeps what readers need, matching form folds what spelling varies."""
 
-from claimwatch.text.textnorm import clean_text, fold_arabic, normalize_for_matching, normalize_with_offsets
+from claimwatch.text.textnorm import (
+    clean_text,
+    fold_arabic,
+    normalize_for_matching,
+    normalize_with_offsets,
+    restore_line_breaks,
+)
 
 
 def test_clean_text_keeps_emoji_and_line_breaks_but_drops_invisible_marks() -> None:
@@ -54,3 +60,21 @@ def test_offsets_point_back_into_the_original_text() -> None:
 def test_empty_input() -> None:
     assert clean_text("") == ""
     assert normalize_for_matching("") == ""
+
+
+def test_lost_line_breaks_are_put_back_where_lines_were_visibly_glued() -> None:
+    glued = "00:44The IDF struck in Khan YunisThe forces.Attached is a video: https://bit.ly/3Nx17:18A short while ago"
+    assert restore_line_breaks(glued) == (
+        "00:44\nThe IDF struck in Khan Yunis\nThe forces.\nAttached is a video: https://bit.ly/3Nx"
+        "\n17:18\nA short while ago"
+    )
+    assert restore_line_breaks(restore_line_breaks(glued)) == restore_line_breaks(glued)
+
+
+def test_names_times_and_arabic_are_not_split() -> None:
+    for text in (
+        "Sirens in Rosh HaNikra and McDonald's YouTube channel",  # two letters or fewer before the capital
+        "At 17:02, sirens sounded; at 17:00:39Another",  # a time inside a sentence, a time with seconds
+        "استهداف موقع 17:02 في الجليل",
+    ):
+        assert restore_line_breaks(text) == text

@@ -30,7 +30,7 @@ from claimwatch.claims.features import PostView, text_view, with_rules
 from claimwatch.claims.gazetteer import nations
 from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
 from claimwatch.claims.rules import Extraction, Operation
-from claimwatch.text.textnorm import normalize_for_matching
+from claimwatch.text.textnorm import normalize_for_matching, restore_line_breaks
 
 __all__ = ["Extraction", "Operation", "extract_claims", "extract_posts", "extractor_version", "read_post"]
 
@@ -44,7 +44,9 @@ def extractor_version(model: ClaimModel | None = None) -> str:
 
 
 def _text(text: Any) -> str:
-    return text if isinstance(text, str) else "" if text is None else str(text)
+    """The text the extractor reads: a string, with the line breaks a scrape or an export lost put back (every
+    rule and feature reads lines and words, and glued lines make one word of two)."""
+    return restore_line_breaks(text if isinstance(text, str) else "" if text is None else str(text))
 
 
 def read_post(text: Any, posted_at: datetime | None, voice: str | None = None) -> tuple[Extraction, PostView]:
@@ -220,6 +222,7 @@ def predict_batch(
     voice: str | None = None,
 ) -> list[Extraction]:
     """The extractions of a batch of posts the rules have read (shared by extraction and evaluation)."""
+    posts = [(_text(t), p) for t, p in posts]  # as read_post read them
     views = [view for _ex, view in readings]
     x, kinds = model.kinds(views)
     events = [i for i, k in enumerate(kinds) if k["kind"] != "other"]

@@ -47,7 +47,9 @@ from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normal
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
 
 # 1.6.0: a target country may be named by a flag or nationality adjective; "none" only when no place was found
-EXTRACTOR_VERSION = "rules-1.6.0"
+# 1.7.0: line breaks a scrape lost are put back before reading; "eliminated"/"neutralized" read as hits; Gaza's
+# neighbourhoods, camps and hospitals and the Israeli border communities in the gazetteer
+EXTRACTOR_VERSION = "rules-1.7.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -467,11 +469,14 @@ _HIT = _Gated(
         r"طال(?:ت|ه|ها)?(?!\w)(?!\s+(?:ب?ال)?(?:محيط|قرب|اطراف|مقربة))|"
         r"اعطاب|اعطب\w*|[يت]عطب|شهداء|شهيد|شهيدان|شهيدين|استشهاد|انفجرت|حققت (?:العملية )?(?:هدفها|اهدافها))"
         + _E
-        + r"|\b(?:hit|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed|s)?|"
+        + r"|\b(?:hits?|damage[ds]?|killed|wounded|injured|destroyed|casualties|impact(?:ed|s)?|"
+        # an army's own idiom for a strike that killed: "eliminated", "neutralized" (the labelling convention
+        # reads them as hits, bench/gold/README.md)
+        r"eliminat(?:ed|ing)|neutrali[sz](?:ed|ing)|"
         r"achieved its (?:goal|objective|target)s?)\b"
     ),
     "تدمير صاب صيب قتل قتلى جرح جريح ضرار دمار دمر حرق حترق شتعل حريق نيران دك خسائر عطب شهد انفجرت"
-    " شهيد هدفها اهدافها طال hit damage kill wound injur destroy casualt impact achieved",
+    " شهيد هدفها اهدافها طال hit damage kill wound injur destroy casualt impact achieved eliminat neutrali",
 )
 _DESTROYED = _Gated(_rx(_W + _P + r"(?:تدمير|دمر\w*|[يت]دمر\w*)" + _E + r"|\bdestroyed\b"), "دمر تدمير destroy")
 _MISS = _rx(r"(?:دون ان [يت]صيب\w*|دون اصابة|without hitting|missed)")

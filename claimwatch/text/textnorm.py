@@ -19,7 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "fold_arabic", "normalize_for_matching", "normalize_with_offsets"]
+__all__ = [
+    "clean_text",
+    "fold_arabic",
+    "normalize_for_matching",
+    "normalize_with_offsets",
+    "restore_line_breaks",
+]
 
 # Invisible formatting characters that only steer rendering direction or hide breaks. ZWJ (U+200D) is kept in
 # the display form because emoji sequences such as the pirate flag are built with it.
@@ -178,6 +184,31 @@ _FULL_TABLE = _build_full_table()
 # but a lone space and a bare line break (the common case) do not match, so they are not replaced one by one.
 _WS_RE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 _NL_RE = re.compile(r"[^\S\n]+\n\s*|\n\s+")
+
+
+# Line breaks lost where a post's lines were joined without a separator (a scrape that drops <br>, a CSV
+# export): "Khan YunisThe IDF", "here.Attached", "release17:02Sirens sounding". Three signs, each rare in prose:
+# a lower-case word of three or more letters running into a capitalised word (not "HaNikra", "McDonald",
+# "YouTube": two letters or fewer before the capital); a sentence's full stop running into a capital; an
+# hour:minute heading glued to the text before or after it (not a time inside a sentence, "at 17:02, sirens").
+_GLUED_RE = re.compile(
+    r"(?<=[a-z]{3})(?=[A-Z][a-z])"
+    r"|(?<=[a-z]{2}[.!?])(?=[A-Z])"
+    r"|(?<=[A-Za-z.!?\"\u201d)])(?=\d{1,2}:\d\d(?![\d:])[A-Z\"\u201c])"
+    r"|(?<=\d:\d\d)(?<!\d:\d\d:\d\d)(?=[A-Z\"\u201c])"
+)
+
+
+def restore_line_breaks(text: str) -> str:
+    """``text`` with a line break put back wherever lines were visibly joined without one (see ``_GLUED_RE``).
+
+    Glued lines make one word of two ("yunisthe", "02sirens"): the place, the weapon and the sentence are then
+    missed by every rule and learned feature. Only Latin script shows the signs; a text without one is returned
+    as it is, after one scan. Idempotent (a repaired text shows no sign left)."""
+    return _GLUED_RE.sub("\n", text) if _GLUE_HINT_RE.search(text) else text
+
+
+_GLUE_HINT_RE = re.compile(r"[a-z.!?\d][A-Z\"\u201c]")  # a cheap scan: most posts show no sign at all
 
 
 def fold_arabic(text: str) -> str:
