@@ -33,35 +33,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from claimwatch.claims.corpus import load_corpus  # noqa: E402
-from claimwatch.claims.extract import extract_posts  # noqa: E402
-from claimwatch.claims.model import MODEL_CARD, load_model  # noqa: E402
+from claimwatch.claims.model import MODEL_CARD  # noqa: E402
 from claimwatch.claims.train import (  # noqa: E402
     LINK_LABEL_FILES,
     LINK_LABELS,
     SAMEKIND_LABELS,
-    _posted,
+    channel_rows,
     link_labels,
-    operation_row,
 )
 from claimwatch.transform.events import Clusterer, Row, load_link_model  # noqa: E402
 
 LINKED_LABELS = LINK_LABELS.with_name("linked_pairs.labels.jsonl")
-
-
-def channel_rows(corpus: str = "naya") -> list[Row]:
-    """Every operation of a corpus (the channel, ``naya``, or the army's English channel, ``idf``) as a linker row,
-    keyed ``(msg_id, operation index)``, in publication order (the CSV's order is not always it: sorted by time)."""
-    posts = load_corpus(corpus)
-    items = [(p["text"], _posted(p["posted_at"])) for p in posts]
-    rows = [
-        operation_row(op, text, corpus, posted, post["msg_id"], i)
-        for post, (text, posted), ex in zip(posts, items, extract_posts(items, model=load_model()), strict=True)
-        for i, op in enumerate(ex.operations)
-    ]
-    if corpus != "naya":
-        rows.sort(key=lambda r: (r.published_at is None, r.published_at or 0))
-    return rows
 
 
 def _post_kinds(rows: list[Row]) -> dict[int, str]:
@@ -181,8 +163,9 @@ def main() -> int:
     card = json.loads(MODEL_CARD.read_text(encoding="utf-8")).get("link_model", {})
     if card:
         print(
-            f"pair model, 5-fold cross-validation: precision {card['cv_precision']:.3f} recall {card['cv_recall']:.3f} "
-            f"at probability >= {card['threshold']:.3f} ({card['pairs']} pairs)"
+            f"clusterer, 5-fold cross-validation (each fold's model clusters the channel, its labelled pairs scored): "
+            f"precision {card['cv_precision']:.3f} recall {card['cv_recall']:.3f} at probability >= "
+            f"{card['threshold']:.3f} ({card['pairs']} training pairs)"
         )
     # per pair type: the same-kind pairs of the channel and of the army's English channel (clustered on its own,
     # as above), where labels exist

@@ -191,8 +191,7 @@ def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[s
     """``n`` pairs the shipped linker *links*: a claim and a report of two single-operation posts that it puts into
     one event, uniformly among those not drawn before. Labelled, they measure the linker's precision on its own
     output, on pairs no model was fitted on (the first two draws also train the link model)."""
-    from eval_links import channel_rows
-
+    from claimwatch.claims.train import channel_rows
     from claimwatch.transform.events import Clusterer, load_link_model
 
     rows = channel_rows()
@@ -213,8 +212,7 @@ def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[s
 def draw_uncertain(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[str, Any]]:
     """``n`` claim-report pairs the shipped link model is unsure of (probability 0.25-0.75), within a day of each
     other, uniformly among those not drawn before: the labels that teach a model most (uncertainty sampling)."""
-    from eval_links import channel_rows
-
+    from claimwatch.claims.train import channel_rows
     from claimwatch.transform.events import load_link_model
 
     model = load_link_model()
@@ -274,7 +272,7 @@ def draw_samekind(
     """About ``n`` same-kind pairs (see :func:`samekind_candidates`) of both corpora: per (corpus, kinds) its share
     of ``n`` (``SAMEKIND_SHARES``), a quarter from each of four similarity bands (as the first draw), uniformly
     within a band and seeded, leaving out pairs of posts drawn before (``exclude``: pairs of ``(corpus, msg_id)``)."""
-    from eval_links import channel_rows
+    from claimwatch.claims.train import channel_rows
 
     shares = shares or SAMEKIND_SHARES
     rng = random.Random(seed)

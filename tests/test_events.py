@@ -13,6 +13,7 @@ from claimwatch.transform import corrections
 from claimwatch.transform.event_store import EventStore
 from claimwatch.transform.events import (
     SOURCE_SPAN_HOURS,
+    THRESHOLD_GRID,
     VETO,
     Clusterer,
     LinkModel,
@@ -133,6 +134,27 @@ def test_link_model_fits_and_keeps_its_precision_floor() -> None:
     assert fit_link_model(same + other[:20])[0].version != model.version
 
 
+def test_the_threshold_can_be_chosen_on_the_rows_as_the_clusterer_groups_them() -> None:
+    """With every row of the corpus, each fold's model clusters them and the fold's pairs are scored by whether
+    they end in one event: the threshold is one of the grid's, with the clustered precision it was chosen at."""
+    same, other, rows = [], [], []
+    for i in range(12):  # one operation, reported by two sources half an hour apart, each on its own day
+        day = date(2026, 10, 1 + i)
+        a = _row((i, 0), doc=i, event_date=day, published_at=datetime(2026, 10, 1 + i, 3, tzinfo=UTC))
+        b = _row((100 + i, 0), doc=100 + i, source="b", event_date=day)
+        b.published_at = datetime(2026, 10, 1 + i, 3, 30, tzinfo=UTC)
+        far = _row((200 + i, 0), doc=200 + i, source="c", event_date=day, location_id="curated:harir")
+        far.published_at = datetime(2026, 10, 1 + i, 20, tzinfo=UTC)
+        rows += [a, b, far]
+        same.append((a, b, True))
+        other.append((a, far, False))
+    model, figures = fit_link_model(same + other, min_precision=0.9, rows=rows)
+    assert model.threshold in THRESHOLD_GRID
+    assert figures["cv_precision"] >= 0.9 and figures["cv_recall"] > 0.5
+    events = cluster_rows(rows, model)
+    assert events[(0, 0)] == events[(100, 0)] != events[(200, 0)]
+
+
 def test_an_unsure_extraction_is_a_feature_of_the_pair() -> None:
     sure, unsure = _row(1, confidence=0.95), _row(2, source="b", confidence=0.4)
     assert "min_conf<0.5" in pair_features(sure, unsure)
@@ -145,6 +167,10 @@ def test_a_count_of_ten_or_more_is_stated_and_a_date_or_time_is_not() -> None:
     assert states_count("CENTCOM: we struck more than 170 targets in Iran over the past two days")
     assert not states_count("حزب الله: مشاهد من عملية بتاريخ 13-05-2026 عند الساعة 05:08 في عام 2026")
     assert not states_count("اصابة 3 جنود في جنوب لبنان")
+    # a written date's day of the month is no count
+    assert not states_count("منظومة السي-رام تعترض طائرة مسيّرة فجر الاثنين 12 تشرين الأول 2026")
+    assert not states_count("C-RAM intercepted a drone at dawn on Monday, October 12, security sources say")
+    assert states_count("on 25 June 2026 the army struck 15 sites")
 
 
 def test_an_attacker_striking_its_own_country_is_a_feature_of_the_pair() -> None:

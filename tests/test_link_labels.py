@@ -140,7 +140,7 @@ def test_samekind_candidates_are_two_single_operation_posts_of_one_kind_within_a
 
 def test_link_examples_read_both_corpora_and_both_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same-kind labels of either corpus join the claim-report pairs as linker rows of their own corpus, keyed
-    apart (an army-channel row id is no channel msg_id), once ``samekind.labels.jsonl`` exists."""
+    apart (an army-channel row id is no channel msg_id), when they are among the training files."""
     require_shared(corpus_path("naya"))
     require_shared(corpus_path("idf"))
     from claimwatch.claims.model import load_model
@@ -156,9 +156,9 @@ def test_link_examples_read_both_corpora_and_both_formats(tmp_path: Path, monkey
             for p in picked
         ],
     )
-    old = T.link_examples(model)  # no same-kind labels in the repository yet: the claim-report pairs only
+    old = T.link_examples(model)  # the link model is fitted on the claim-report pairs only
     assert len(old) == len(T.link_examples(model, T.LINK_LABELS))
-    monkeypatch.setattr(T, "LINK_LABEL_FILES", (T.LINK_LABELS, samekind))
+    monkeypatch.setattr(T, "LINK_TRAINING_FILES", (T.LINK_LABELS, samekind))
     both = T.link_examples(model)
     assert [(a.key, b.key, y) for a, b, y in both[: len(old)]] == [(a.key, b.key, y) for a, b, y in old]
     new = both[len(old) :]

@@ -18,7 +18,15 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
-__all__ = ["BAGHDAD", "OLD_FOOTAGE_RE", "EventDate", "find_stated_date", "local_post_date", "resolve_event_date"]
+__all__ = [
+    "BAGHDAD",
+    "OLD_FOOTAGE_RE",
+    "EventDate",
+    "find_stated_date",
+    "local_post_date",
+    "resolve_event_date",
+    "without_dates",
+]
 
 
 def _baghdad_tz() -> tzinfo:
@@ -187,6 +195,17 @@ _HIJRI = re.compile(
 _JALALI = re.compile(
     _B + r"(\d{1,2})\s+(" + literal_alternation(list(_JALALI_MONTHS)) + r")" + _E + r"(?:\s*(1[34]\d\d))?"
 )
+
+_CALENDAR_DATES = (_NUMERIC_DMY, _NUMERIC_YMD, _DAY_MONTH, _MONTH_DAY_EN, _HIJRI, _JALALI)
+
+
+def without_dates(norm: str) -> str:
+    """A matching-form text with every calendar date it states blanked ("12 تشرين الاول 2026", "October 12",
+    "13-05-2026"): what is left of its numbers are counts, times and names, never a day of the month."""
+    for pattern in _CALENDAR_DATES:
+        norm = pattern.sub(" ", norm)
+    return norm
+
 
 _YESTERDAY = re.compile(
     _B + _n(r"(?:" + _PFX + r"(?:ال)?امس|البارحه|" + _PFX + r"الليله الماضيه|yesterday|last night)") + _E

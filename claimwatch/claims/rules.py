@@ -49,7 +49,9 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "fo
 # 1.6.0: a target country may be named by a flag or nationality adjective; "none" only when no place was found
 # 1.7.0: line breaks a scrape lost are put back before reading; "eliminated"/"neutralized" read as hits; Gaza's
 # neighbourhoods, camps and hospitals and the Israeli border communities in the gazetteer
-EXTRACTOR_VERSION = "rules-1.7.0"
+# 1.8.0: an English subject is the attacker through units, partners and auxiliaries ("IDF fighter jets and
+# artillery struck", "the IDF is continuing to strike", "the IDF and ISA eliminated")
+EXTRACTOR_VERSION = "rules-1.8.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -501,10 +503,17 @@ _LAUNCH_FROM_IRAN = _rx(r"(?:من|from)\s+(?:ال)?(?:ايران|الاراضي 
 # Attack verbs for subject (X يستهدف) and verb-subject (استهدفت القوات الأمريكية) readings.
 _ATTACK_VERB = _rx(
     r"^\s*(?:ال\w+\s+|(?:fighter jets|jets|aircraft|troops|forces|soldiers|warplanes|navy|drones)\s+)?"
+    # English: units and partners between the subject and its verb ("IDF fighter jets and artillery struck",
+    # "the IDF and ISA eliminated") and the auxiliaries of the progressive and perfect ("is continuing to strike",
+    # "has struck", "are currently striking")
+    r"(?:(?:and |, )?(?:fighter jets|jets|aircraft|artillery|tanks|troops|ground troops|forces|soldiers|warplanes|"
+    r"navy|naval forces|drones|uavs?|isa|shin bet|helicopters)\s+)*"
+    r"(?:(?:is|are|was|were|has|have|had)\s+(?:also\s+)?(?:currently\s+|continuing to\s+|continued to\s+)?)?"
     r"(?:الذي\s+|التي\s+)?(?:و|ف)?(?:[يتن]?ستهدف\w*|استهدف\w*|[يت]قصف|قصف(?:ت|وا)?|[يت]دك|دك(?:ت|وا)?|[يت]حرق|[يت]فجر|"
     r"فجر(?:ت|وا)?|[يت]هاجم|هاجم(?:ت|وا)?|شن(?:ت|وا)?|[يت]شن|نفذ(?:ت|وا|ها)?|[يت]نفذ|اطلق(?:ت|وا)?|[يت]طلق|"
-    r"[يت]علن|اعلن(?:ت)?|[يت]تبنى|تبن(?:ى|ت)|[يت]ضرب|ضرب(?:ت|وا)|اسقط(?:ت|وا)?|targeted|struck|attacked|"
-    r"launched|fired|hit|bombed|shelled|shot down|downed|claimed|carried out)" + _E
+    r"[يت]علن|اعلن(?:ت)?|[يت]تبنى|تبن(?:ى|ت)|[يت]ضرب|ضرب(?:ت|وا)|اسقط(?:ت|وا)?|targeted|targeting|struck|"
+    r"strik(?:e|es|ing)|attacked|attacking|launched|fired|hit|bombed|shelled|shot down|downed|claimed|carried out|"
+    r"eliminated|eliminating|killed|neutralized|neutralised|raided|conducted (?:an? )?(?:\w+ )?strikes?)" + _E
 )
 _VERB_BEFORE_AGENT = _rx(
     r"(?:[يت]?ستهدف\w*|استهدف\w*|(?:قصف|دك|هاجم|شن|نفذ|اطلق)(?:ت|ه|ها|ته|تها|وه|وها)|هاجم|"
