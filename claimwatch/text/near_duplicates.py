@@ -278,6 +278,10 @@ class DuplicateWindow:
                 self.index.forget(doc_id)
         return (since, max(dated)) if since is not None else None
 
+    def known_ids(self) -> list[int]:
+        """The documents the window holds: a seed query need not send them again."""
+        return list(self._published)
+
     def seed(self, docs: Sequence[tuple[int, datetime | None, str, str]], batch_ids: set[int]) -> None:
         """Add earlier documents (same tuples as the batch) that are not in the window yet."""
         fresh = [d for d in docs if d[0] not in self._published and d[0] not in batch_ids]

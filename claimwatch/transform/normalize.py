@@ -3,6 +3,10 @@
 Runs in the warehouse's rhythm, not the crawler's: it re-reads ``raw.documents`` (the HTML as fetched),
 so improving the normalizer and bumping :data:`NORMALIZER_VERSION` rebuilds history without crawling.
 Rows are upserted on their natural key, so running it twice changes nothing.
+
+A Telegram post's text is read from its widget HTML once, by the crawl, and landed beside it (``body_text``,
+migration 012); normalize takes that text while the reader that produced it is the running one
+(``TEXT_VERSION``) and parses the HTML otherwise, with the same result either way.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import psycopg2.extras
 
 from claimwatch.parse import UnusableInput
 from claimwatch.parse.dates import parse_document_date
-from claimwatch.parse.telegram_preview import parse_message_html
+from claimwatch.parse.telegram_preview import TEXT_VERSION, parse_message_html
 from claimwatch.text.language import detect_language
 from claimwatch.text.near_duplicates import DuplicateWindow, fingerprint_of_normalized
 from claimwatch.text.textnorm import clean_text, normalize_for_matching
@@ -69,10 +73,22 @@ class NotNormalizable(UnusableInput):
 
 
 def _telegram(row: dict[str, Any]) -> CoreDocument:
+    meta = row["meta"] or {}
+    if row.get("body_text") is not None:
+        # Read by the crawl from this very body with this very reader: what parse_message_html would return. The
+        # spider put the same post's views, forwarded-from and edited flag in meta, and its date in published_at.
+        return _document(
+            row,
+            "telegram_post",
+            clean_text(row["body_text"]),
+            published_at=row["published_at"],
+            views=meta.get("views"),
+            forwarded_from=meta.get("forwarded_from"),
+            edited=meta.get("edited", False),
+        )
     post = parse_message_html(row["body"])
     if post is None:
         raise NotNormalizable("message widget could not be parsed")
-    meta = row["meta"] or {}
     text = clean_text(post.text)
     return _document(
         row,
@@ -150,11 +166,14 @@ def build_document(row: dict[str, Any]) -> CoreDocument:
 
 
 def _candidates(conn: Any, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-    with conn.cursor(name="normalize_candidates", cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+    """The candidate rows in batches, as plain dicts (a ``RealDictCursor`` row costs several times more)."""
+    with conn.cursor(name="normalize_candidates") as cur:
         cur.itersize = BATCH_SIZE
         cur.execute(query("normalize_candidates"), params)
+        names: list[str] | None = None
         while rows := cur.fetchmany(BATCH_SIZE):
-            yield [dict(r) for r in rows]
+            names = names or [column.name for column in cur.description]
+            yield [dict(zip(names, r, strict=True)) for r in rows]
 
 
 def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
@@ -166,7 +185,11 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
     starts from zero and retries them.
     """
     counts = {"documents": 0, "failed": 0, "exact_duplicates": 0, "near_duplicates": 0}
-    params: dict[str, Any] = {"source_id": source_id, "normalizer_version": NORMALIZER_VERSION}
+    params: dict[str, Any] = {
+        "source_id": source_id,
+        "normalizer_version": NORMALIZER_VERSION,
+        "text_version": TEXT_VERSION,
+    }
     with connect(dsn) as reader, connect(dsn) as writer:
         with writer.cursor() as cur:
             cur.execute(query("core_documents_stage_create"))
@@ -218,7 +241,7 @@ def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]], window: Duplicat
     """Point each new document at the earliest earlier document with the same or nearly the same text.
 
     ``window`` holds the documents of the previous batches that are still within reach; only documents it does
-    not hold yet are read (``near_dup_seed``) and hashed.
+    not hold yet (nor the batch's own) are read (``near_dup_seed``) and hashed.
     """
     batch = [
         (doc_id, published, text_normalized, fingerprint)
@@ -230,7 +253,8 @@ def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]], window: Duplicat
         return 0, 0
     seed_range = window.range_for(batch)
     if seed_range is not None:
-        cur.execute(query("near_dup_seed"), {"since": seed_range[0], "until": seed_range[1]})
+        known = [*window.known_ids(), *(d[0] for d in batch)]
+        cur.execute(query("near_dup_seed"), {"since": seed_range[0], "until": seed_range[1], "known": known})
         window.seed(cur.fetchall(), {d[0] for d in batch})
     placed = window.place(batch)
     psycopg2.extras.execute_values(cur, query("near_dup_set"), [(d, of) for d, of, _k in placed], page_size=1000)
