@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -196,30 +197,53 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
             cur.execute(query("normalize_watermark_get"), params)
             params["after"], params["upto"] = cur.fetchone()
         window = DuplicateWindow(NEAR_DUP_WINDOW)
-        for rows in _candidates(reader, params):
-            docs: list[CoreDocument] = []
-            for row in rows:
-                try:
-                    docs.append(build_document(row))
-                except NotNormalizable as exc:
-                    counts["failed"] += 1
-                    log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
-            if not docs:
-                continue
-            with writer.cursor() as cur:
-                copy_rows(cur, query("core_documents_stage_copy"), (d.row() for d in docs))
-                cur.execute(query("core_documents_upsert"))
-                upserted = cur.fetchall()
-                exact, near = _mark_duplicates(cur, upserted, window)
-            writer.commit()
-            counts["documents"] += len(upserted)
-            counts["exact_duplicates"] += exact
-            counts["near_duplicates"] += near
+        # Three stages overlap, each a thread of its own: reading batch k+2 (the candidate query, mostly waiting on
+        # the server), building batch k+1 (this thread) and writing batch k (COPY, upsert, duplicates, commit).
+        # Batches are still read, built and written one at a time and in order; only the waits overlap.
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="normalize-read") as reads,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="normalize-write") as writes,
+        ):
+            batches = _candidates(reader, params)
+            upcoming = reads.submit(next, batches, None)
+            pending: Future[tuple[int, int, int]] | None = None
+            while (rows := upcoming.result()) is not None:
+                upcoming = reads.submit(next, batches, None)
+                docs: list[CoreDocument] = []
+                for row in rows:
+                    try:
+                        docs.append(build_document(row))
+                    except NotNormalizable as exc:
+                        counts["failed"] += 1
+                        log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
+                if pending is not None:
+                    _add_written(counts, pending.result())
+                    pending = None
+                if docs:
+                    pending = writes.submit(_write_batch, writer, docs, window)
+            if pending is not None:
+                _add_written(counts, pending.result())
         with writer.cursor() as cur:
             cur.execute(query("normalize_watermark_set"), params)
         writer.commit()
     log.info("normalized %s: %s", source_id, counts)
     return counts
+
+
+def _write_batch(writer: Any, docs: list[CoreDocument], window: DuplicateWindow) -> tuple[int, int, int]:
+    """Upsert one batch and mark its duplicates, in one transaction; return documents, exact and near duplicates."""
+    with writer.cursor() as cur:
+        copy_rows(cur, query("core_documents_stage_copy"), (d.row() for d in docs))
+        cur.execute(query("core_documents_upsert"))
+        doc_ids = {external_id: doc_id for doc_id, external_id in cur.fetchall()}
+        exact, near = _mark_duplicates(cur, [(doc_ids[d.external_id], d) for d in docs], window)
+    writer.commit()
+    return len(doc_ids), exact, near
+
+
+def _add_written(counts: dict[str, int], written: tuple[int, int, int]) -> None:
+    for key, value in zip(("documents", "exact_duplicates", "near_duplicates"), written, strict=True):
+        counts[key] += value
 
 
 def prune_raw_payloads(dsn: str, source_id: str) -> int:
@@ -237,16 +261,17 @@ def prune_raw_payloads(dsn: str, source_id: str) -> int:
     return pruned
 
 
-def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]], window: DuplicateWindow) -> tuple[int, int]:
+def _mark_duplicates(cur: Any, upserted: list[tuple[int, CoreDocument]], window: DuplicateWindow) -> tuple[int, int]:
     """Point each new document at the earliest earlier document with the same or nearly the same text.
 
     ``window`` holds the documents of the previous batches that are still within reach; only documents it does
     not hold yet (nor the batch's own) are read (``near_dup_seed``) and hashed.
     """
     batch = [
-        (doc_id, published, text_normalized, fingerprint)
-        for doc_id, _external_id, published, text_normalized, fingerprint in sorted(
-            (r for r in upserted if r[3]), key=lambda r: (r[2] is None, r[2], r[0])
+        (doc_id, d.published_at, d.text_normalized, d.exact_fingerprint)
+        for doc_id, d in sorted(
+            (u for u in upserted if u[1].text_normalized),
+            key=lambda u: (u[1].published_at is None, u[1].published_at, u[0]),
         )
     ]
     if not batch:
