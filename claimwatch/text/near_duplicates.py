@@ -13,11 +13,12 @@ numbers (dates, tolls, counts) as the document it joins.
 
 Speed: the signatures are computed for a whole batch at once with numpy (:func:`signatures`), bit for bit the
 values datasketch's ``MinHash.update_batch`` gives with the same shingle hash (its ``affine32`` scheme: the
-MurmurHash3 finalizer, then ``a * h + b`` in uint32), so the LSH (datasketch's ``MinHashLSH``) makes the same
-decisions as when every document built its own ``MinHash`` — at a fraction of the cost (per document, datasketch
-regenerated its 128 permutations and ran a Python loop per shingle). The shingles' CRC-32 are computed in numpy too
-(:func:`_window_crc32s`, zlib's values), so no Python code runs per shingle. :class:`DuplicateWindow` carries the index
-from one normalize batch to the next, so a document is hashed once per run instead of once per batch it seeds.
+MurmurHash3 finalizer, then ``a * h + b`` in uint32), so the LSH makes the same decisions as when every document
+built its own ``MinHash`` — at a fraction of the cost (per document, datasketch regenerated its 128 permutations and
+ran a Python loop per shingle). The shingles' CRC-32 are computed in numpy too (:func:`_window_crc32s`, zlib's
+values), so no Python code runs per shingle. The LSH uses datasketch's bands (``MinHashLSH``'s for the threshold) in
+plain dict buckets (:class:`_Bands`): the same candidates without its per-band calls. :class:`DuplicateWindow` carries
+the index from one normalize batch to the next, so a document is hashed once per run instead of once per batch.
 """
 
 from __future__ import annotations
