@@ -8,8 +8,9 @@ the replay server with politeness off, and each step runs in its own process, ex
 - crawl + land: ``python -m claimwatch.ingest.crawl`` (the DAG's crawl task);
 - normalize, extract, events + marts: the DAG's task bodies (``claimwatch.pipeline.tasks``).
 
-For each step it prints items, seconds, items/s and the peak RSS of that process; then a bare ``COPY`` of the same
-raw rows (the floor no loader can beat) and the ratio; then a re-run of every step, which must be O(new): the crawl
+For each step it prints items, seconds, items/s (for the steps after the crawl also items/s of the task body alone)
+and the peak RSS of that process; then a bare ``COPY`` of the same raw rows (the floor no loader can beat) and each
+step's ratio to it; then a re-run of every step, which must be O(new): the crawl
 asks at most 2 pages and the other steps find nothing to do (``in_step_s``: the task body alone, without the
 process start); finally the retention step (every normalized raw body blanked, then VACUUM) with its time and the
 table's size before and after.
@@ -188,7 +189,9 @@ def run_steps(dsn: str, registry: Path, label: str, steps: list[str]) -> dict[st
         counts = json.loads(next(line for line in out.splitlines() if line.startswith("STEP "))[5:])
         items = counts.get("documents", 0) if step != "events+marts" else counts["events"].get("placed", 0)
         figures[step] = {"items": items, "s": wall, "rss": rss, "counts": counts}
-        _line(step, int(items or 0), wall, rss, json.dumps(counts, default=str)[:160])
+        in_step = float(counts.get("in_step_s") or 0)
+        rate = f"in step {int(items or 0) / in_step:,.0f}/s  " if in_step > 0 and items else ""
+        _line(step, int(items or 0), wall, rss, rate + json.dumps(counts, default=str)[:160])
     return figures
 
 
@@ -243,6 +246,9 @@ def _run(args: argparse.Namespace, dsn: str) -> int:
             crawl_s = first["crawl"]["s"]
             print(f"bare COPY of the same {copied:,} raw rows: {copy_s:.2f} s ({copied / copy_s:,.0f} rows/s); "
                   f"crawl + land / bare COPY: {crawl_s / copy_s:.1f}x")  # fmt: skip
+            for step in (s for s in ("normalize", "extract", "events+marts") if s in first):
+                print(f"{step} / bare COPY: {first[step]['s'] / copy_s:.1f}x (in step "
+                      f"{float(first[step]['counts']['in_step_s']) / copy_s:.1f}x)")  # fmt: skip
             print(f"sizes: {sizes(dsn)}")
             again = run_steps(dsn, registry, "re-run (nothing new)", steps)
             if again["crawl"]["requests"] > 2 or again["crawl"]["rows"] != 0:

@@ -9,6 +9,7 @@ from typing import Any
 import psycopg2
 import pytest
 
+from claimwatch.parse.telegram_preview import TEXT_VERSION
 from claimwatch.tools.replay import render_message
 from claimwatch.transform.normalize import NORMALIZER_VERSION, normalize_documents, prune_raw_payloads
 from claimwatch.warehouse import query
@@ -88,6 +89,24 @@ def test_normalize_reads_only_what_landed_since_its_last_run(warehouse_dsn: str)
     assert normalize_documents(warehouse_dsn, SOURCE)["documents"] == 35
 
 
+def test_a_text_read_at_landing_is_used_only_while_its_reader_is_the_running_one(warehouse_dsn: str) -> None:
+    """normalize takes ``body_text`` instead of parsing ``body`` when ``body_text_version`` is ``TEXT_VERSION``;
+    a text read by other code (or none) sends it back to the HTML. The stored texts here deliberately differ from
+    their HTML, so the test sees which one was used."""
+    _source(warehouse_dsn)
+    _land(warehouse_dsn, 1, 3)
+    _exec(
+        warehouse_dsn,
+        "UPDATE raw.documents SET body_text = 'stored ' || external_id, body_text_version = CASE external_id "
+        "WHEN '1' THEN %s WHEN '2' THEN 'tgp-another-reader' END",
+        (TEXT_VERSION,),
+    )
+    normalize_documents(warehouse_dsn, SOURCE)
+    texts = dict(_exec(warehouse_dsn, "SELECT external_id, text FROM core.documents WHERE source_id = %s", (SOURCE,)))
+    assert texts["1"] == "stored 1"
+    assert texts["2"].startswith("خبر رقم 2") and texts["3"].startswith("خبر رقم 3")
+
+
 @pytest.mark.parametrize("rows", [20_000])
 def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> None:
     """With a history of ``rows`` documents, all normalized and extracted (and as many events, all made by the
@@ -126,7 +145,13 @@ def test_re_runs_use_index_ranges_not_scans(warehouse_dsn: str, rows: int) -> No
         "normalize": _explain(
             warehouse_dsn,
             query("normalize_candidates"),
-            {"source_id": SOURCE, "after": top, "upto": top, "normalizer_version": NORMALIZER_VERSION},
+            {
+                "source_id": SOURCE,
+                "after": top,
+                "upto": top,
+                "normalizer_version": NORMALIZER_VERSION,
+                "text_version": TEXT_VERSION,
+            },
         ),
         "extract": _explain(
             warehouse_dsn, query("extract_candidates"), {"source_id": SOURCE, "extractor_version": "v1"}
@@ -171,6 +196,7 @@ def test_the_core_coverage_check_counts_the_runs_own_documents(warehouse_dsn: st
 def test_retention_blanks_old_bodies_and_landing_stays_exactly_once(warehouse_dsn: str) -> None:
     _source(warehouse_dsn)  # no raw_retention_days: keep for ever
     _land(warehouse_dsn, 1, 10)
+    _exec(warehouse_dsn, "UPDATE raw.documents SET body_text = 'read at landing', body_text_version = 'v'")
     normalize_documents(warehouse_dsn, SOURCE)
     _exec(
         warehouse_dsn, "UPDATE core.documents SET normalized_at = now() - interval '40 days' WHERE external_id <> '10'"
@@ -183,6 +209,9 @@ def test_retention_blanks_old_bodies_and_landing_stays_exactly_once(warehouse_ds
     assert prune_raw_payloads(warehouse_dsn, SOURCE) == 0
     kept = dict(_exec(warehouse_dsn, "SELECT external_id, body FROM raw.documents WHERE source_id = %s", (SOURCE,)))
     assert kept["10"] != "" and all(kept[str(i)] == "" for i in range(1, 10))
+    # the text read from a body goes with it
+    assert _exec(warehouse_dsn, "SELECT count(*) FROM raw.documents WHERE body_pruned_at IS NOT NULL "
+                 "AND (body_text IS NOT NULL OR body_text_version IS NOT NULL)")[0][0] == 0  # fmt: skip
     [(pruned, hashes)] = _exec(
         warehouse_dsn, "SELECT count(body_pruned_at), count(content_sha256) FROM raw.documents WHERE source_id = %s",
         (SOURCE,),

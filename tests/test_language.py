@@ -143,3 +143,22 @@ def test_a_tie_between_scripts_goes_to_the_one_written_first() -> None:
     latin_first, hebrew_first = "abcde fghij אבגדה וזחטי", "אבגדה וזחטי abcde fghij"  # ten letters each
     assert detect_language(latin_first) == _reference_detect(latin_first) is None  # Latin, no English words
     assert detect_language(hebrew_first) == _reference_detect(hebrew_first) == "he"
+
+
+def test_function_words_of_the_arabic_script_languages_are_counted_as_before() -> None:
+    """Each function word belongs to one language (one look-up per word counts it), and texts made of the three
+    lists' words, vocalised or not, with the letters that tip the balance, get the reference's decision."""
+    import random
+
+    from claimwatch.text import language as lang
+
+    lists = (lang._ARABIC_WORDS, lang._PERSIAN_WORDS, lang._URDU_WORDS)
+    assert sum(len(words) for words in lists) == len(set().union(*lists)) == len(lang._FUNCTION_WORD_LANGUAGE)
+    rnd = random.Random(10)
+    pool = sorted(set().union(*lists))
+    texts = []
+    for _ in range(3000):
+        words = [w + "\u064e" if rnd.random() < 0.2 else w for w in rnd.choices(pool, k=rnd.randint(1, 12))]
+        texts.append(" ".join(words) + " " + "".join(rnd.choices("پژکیچگكيةىأإؤٹڈڑںےہ بت", k=rnd.randint(0, 20))))
+    assert [detect_language(t) for t in texts] == [_reference_detect(t) for t in texts]
+    assert {detect_language(t) for t in texts} >= {"ar", "fa", "ur"}

@@ -149,6 +149,20 @@ def test_signatures_are_datasketchs_minhash_bit_for_bit() -> None:
         assert np.array_equal(row, _reference_minhash(text).hashvalues)
 
 
+def test_signatures_match_datasketch_on_every_utf8_width_and_short_text() -> None:
+    """The vectorized CRC-32 pads windows of 5 to 20 UTF-8 bytes; texts shorter than a shingle are one shingle."""
+    texts = ["", "a", "abcd", "abcde", "الله اكبر", "日本語のテキスト", "𝔘𝔫𝔦 😀x😀😀", "a  b\n\nc d e f g h"]
+    for text, row in zip(texts, signatures(texts), strict=True):
+        assert np.array_equal(row, _reference_minhash(text).hashvalues), text
+
+
+def test_signatures_match_datasketch_on_the_shared_channel() -> None:
+    norms = [d[2] for d in _corpus()]
+    ours = signatures(norms)
+    for norm, row in zip(norms[::7], ours[::7], strict=True):
+        assert np.array_equal(row, _reference_minhash(norm).hashvalues)
+
+
 def _window_decisions(docs: list[tuple[int, datetime, str, str]], batch_size: int) -> dict[int, int | None]:
     window = DuplicateWindow(timedelta(days=3))
     decided: dict[int, int | None] = {}

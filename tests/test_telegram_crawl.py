@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from claimwatch.parse.telegram_preview import parse_message_html
+from claimwatch.parse.telegram_preview import TEXT_VERSION, parse_message_html
 from claimwatch.tools.replay import Fault, ReplayServer
 from tests.crawl_helpers import crawl_command, run_crawl, telegram_entry, write_channel, write_registry
 
@@ -39,15 +39,25 @@ def test_whole_corpus_lands_exactly_once_and_rerun_is_cheap(corpus: Path, wareho
         assert summary["new_rows"] == len(expected) == 7369
 
         rows = _rows(
-            warehouse_dsn, "SELECT external_id, published_at, body FROM raw.documents WHERE source_id = 'naya'"
+            warehouse_dsn,
+            "SELECT external_id, published_at, body, body_text, body_text_version, meta FROM raw.documents "
+            "WHERE source_id = 'naya'",
         )
         assert len(rows) == 7369
         assert {r[0] for r in rows} == set(expected)
-        for external_id, published_at, body in rows:
+        for external_id, published_at, body, body_text, body_text_version, meta in rows:
             want = expected[external_id]
             assert published_at == datetime.fromisoformat(want["posted_at"].replace("Z", "+00:00")).astimezone(UTC)
             post = parse_message_html(body)
             assert post is not None and post.text == want["text"], external_id
+            # what normalize takes instead of parsing body again is what parsing body again gives
+            assert (body_text, body_text_version) == (post.text, TEXT_VERSION), external_id
+            assert (meta["forwarded_from"], meta["edited"], meta["views"], published_at) == (
+                post.forwarded_from,
+                post.edited,
+                post.views,
+                post.posted_at,
+            ), external_id
 
         seen_before = len(server.request_log)
         code, summary, err = run_crawl(registry, "naya", warehouse_dsn)

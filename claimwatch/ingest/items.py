@@ -26,6 +26,10 @@ class RawDocumentItem:
     published_at: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     original: bytes | None = None  # the bytes received, when ``body`` is a repaired decoding of them
+    # A Telegram post's text as the spider read it from ``body``, and the reader's version (``TEXT_VERSION`` of
+    # ``parse.telegram_preview``): normalize uses the text instead of parsing ``body`` again while the version holds.
+    body_text: str | None = None
+    body_text_version: str | None = None
 
 
 @dataclass

@@ -48,6 +48,8 @@ def document_row(it: RawDocumentItem) -> tuple[Any, ...]:
         it.published_at,
         it.meta,
         it.original,
+        it.body_text,
+        it.body_text_version,
     )
 
 

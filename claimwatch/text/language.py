@@ -35,6 +35,11 @@ _URDU_ONLY = set("ٹڈڑںےہ")  # retroflexes, noon ghunna, bari yeh, heh goal
 _ARABIC_WORDS = _words("في من على إلى الى أن ان التي الذي عن مع هذا هذه قد كان ما لا")
 _PERSIAN_WORDS = _words("است و در به از که را این با برای می آن یک شده بود شد هم تا")
 _URDU_WORDS = _words("کے کی ہے میں اور کو سے نے پر یہ")
+# One look-up per word instead of a sum over each list (no word is in two lists).
+_FUNCTION_WORD_LANGUAGE = {
+    word: language for language, words in (("ar", _ARABIC_WORDS), ("fa", _PERSIAN_WORDS), ("ur", _URDU_WORDS))
+    for word in words
+}  # fmt: skip
 
 _LATIN_STOPWORDS: dict[str, frozenset[str]] = {
     "en": _words("the of and to in is that for it was on with as by at from this are be have has an"),
@@ -132,28 +137,35 @@ def _script_table() -> dict[int, str | None]:
     return table
 
 
+_CODE_SCRIPTS = {code: name for name, code in _SCRIPT_CODES.items()}
+
+
 def _script_counts(sample: str) -> Counter[str]:
     """Letters per script, the scripts in order of first appearance (``most_common`` breaks ties by it)."""
     coded = sample.translate(_script_table())
-    present = sorted((coded.index(code), name) for name, code in _SCRIPT_CODES.items() if code in coded)
-    return Counter({name: coded.count(_SCRIPT_CODES[name]) for _pos, name in present})
+    present = sorted((coded.index(code), code) for code in _CODE_SCRIPTS.keys() & set(coded))
+    return Counter({_CODE_SCRIPTS[code]: coded.count(code) for _pos, code in present})
 
 
 def _arabic_script_language(text: str) -> str:
     """Arabic, Persian or Urdu, from letters and function words peculiar to each."""
-    persian = sum(text.count(c) for c in _PERSIAN_ONLY)
-    arabic = sum(text.count(c) for c in _ARABIC_ONLY)
-    urdu = sum(text.count(c) for c in _URDU_ONLY)
+    persian = sum(map(text.count, _PERSIAN_ONLY))
+    arabic = sum(map(text.count, _ARABIC_ONLY))
+    urdu = sum(map(text.count, _URDU_ONLY))
     if persian:
-        persian += sum(text.count(c) for c in _PERSIAN_SHARED_WITH_DIALECT)
-    words: Counter[str] = Counter()
-    for word, n in Counter(_WORD_RE.findall(text)).items():
+        persian += sum(map(text.count, _PERSIAN_SHARED_WITH_DIALECT))
+    arabic_words = persian_words = urdu_words = 0
+    language_of = _FUNCTION_WORD_LANGUAGE.get
+    for word in _WORD_RE.findall(text):
         # only a word with a mark in it can change (marks are not letters): strip harakat so vocalised
         # communiqués match the bare function-word lists
-        words[word if word.isalpha() else _normalise_arabic_word(word)] += n
-    arabic_words = sum(words[w] for w in _ARABIC_WORDS)
-    persian_words = sum(words[w] for w in _PERSIAN_WORDS)
-    urdu_words = sum(words[w] for w in _URDU_WORDS)
+        language = language_of(word if word.isalpha() else _normalise_arabic_word(word))
+        if language == "ar":
+            arabic_words += 1
+        elif language == "fa":
+            persian_words += 1
+        elif language == "ur":
+            urdu_words += 1
     if urdu and urdu * 33 > sum(1 for ch in text if "\u0600" <= ch <= "\u06ff") and urdu_words >= persian_words:
         return "ur"
     if persian + 2 * persian_words > arabic + 2 * arabic_words:

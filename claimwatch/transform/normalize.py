@@ -3,12 +3,17 @@
 Runs in the warehouse's rhythm, not the crawler's: it re-reads ``raw.documents`` (the HTML as fetched),
 so improving the normalizer and bumping :data:`NORMALIZER_VERSION` rebuilds history without crawling.
 Rows are upserted on their natural key, so running it twice changes nothing.
+
+A Telegram post's text is read from its widget HTML once, by the crawl, and landed beside it (``body_text``,
+migration 012); normalize takes that text while the reader that produced it is the running one
+(``TEXT_VERSION``) and parses the HTML otherwise, with the same result either way.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +23,7 @@ import psycopg2.extras
 
 from claimwatch.parse import UnusableInput
 from claimwatch.parse.dates import parse_document_date
-from claimwatch.parse.telegram_preview import parse_message_html
+from claimwatch.parse.telegram_preview import TEXT_VERSION, parse_message_html
 from claimwatch.text.language import detect_language
 from claimwatch.text.near_duplicates import DuplicateWindow, fingerprint_of_normalized
 from claimwatch.text.textnorm import clean_text, normalize_for_matching
@@ -69,10 +74,22 @@ class NotNormalizable(UnusableInput):
 
 
 def _telegram(row: dict[str, Any]) -> CoreDocument:
+    meta = row["meta"] or {}
+    if row.get("body_text") is not None:
+        # Read by the crawl from this very body with this very reader: what parse_message_html would return. The
+        # spider put the same post's views, forwarded-from and edited flag in meta, and its date in published_at.
+        return _document(
+            row,
+            "telegram_post",
+            clean_text(row["body_text"]),
+            published_at=row["published_at"],
+            views=meta.get("views"),
+            forwarded_from=meta.get("forwarded_from"),
+            edited=meta.get("edited", False),
+        )
     post = parse_message_html(row["body"])
     if post is None:
         raise NotNormalizable("message widget could not be parsed")
-    meta = row["meta"] or {}
     text = clean_text(post.text)
     return _document(
         row,
@@ -150,11 +167,14 @@ def build_document(row: dict[str, Any]) -> CoreDocument:
 
 
 def _candidates(conn: Any, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-    with conn.cursor(name="normalize_candidates", cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+    """The candidate rows in batches, as plain dicts (a ``RealDictCursor`` row costs several times more)."""
+    with conn.cursor(name="normalize_candidates") as cur:
         cur.itersize = BATCH_SIZE
         cur.execute(query("normalize_candidates"), params)
+        names: list[str] | None = None
         while rows := cur.fetchmany(BATCH_SIZE):
-            yield [dict(r) for r in rows]
+            names = names or [column.name for column in cur.description]
+            yield [dict(zip(names, r, strict=True)) for r in rows]
 
 
 def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
@@ -166,37 +186,64 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
     starts from zero and retries them.
     """
     counts = {"documents": 0, "failed": 0, "exact_duplicates": 0, "near_duplicates": 0}
-    params: dict[str, Any] = {"source_id": source_id, "normalizer_version": NORMALIZER_VERSION}
+    params: dict[str, Any] = {
+        "source_id": source_id,
+        "normalizer_version": NORMALIZER_VERSION,
+        "text_version": TEXT_VERSION,
+    }
     with connect(dsn) as reader, connect(dsn) as writer:
         with writer.cursor() as cur:
             cur.execute(query("core_documents_stage_create"))
             cur.execute(query("normalize_watermark_get"), params)
             params["after"], params["upto"] = cur.fetchone()
         window = DuplicateWindow(NEAR_DUP_WINDOW)
-        for rows in _candidates(reader, params):
-            docs: list[CoreDocument] = []
-            for row in rows:
-                try:
-                    docs.append(build_document(row))
-                except NotNormalizable as exc:
-                    counts["failed"] += 1
-                    log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
-            if not docs:
-                continue
-            with writer.cursor() as cur:
-                copy_rows(cur, query("core_documents_stage_copy"), (d.row() for d in docs))
-                cur.execute(query("core_documents_upsert"))
-                upserted = cur.fetchall()
-                exact, near = _mark_duplicates(cur, upserted, window)
-            writer.commit()
-            counts["documents"] += len(upserted)
-            counts["exact_duplicates"] += exact
-            counts["near_duplicates"] += near
+        # Three stages overlap, each a thread of its own: reading batch k+2 (the candidate query, mostly waiting on
+        # the server), building batch k+1 (this thread) and writing batch k (COPY, upsert, duplicates, commit).
+        # Batches are still read, built and written one at a time and in order; only the waits overlap.
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="normalize-read") as reads,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="normalize-write") as writes,
+        ):
+            batches = _candidates(reader, params)
+            upcoming = reads.submit(next, batches, None)
+            pending: Future[tuple[int, int, int]] | None = None
+            while (rows := upcoming.result()) is not None:
+                upcoming = reads.submit(next, batches, None)
+                docs: list[CoreDocument] = []
+                for row in rows:
+                    try:
+                        docs.append(build_document(row))
+                    except NotNormalizable as exc:
+                        counts["failed"] += 1
+                        log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
+                if pending is not None:
+                    _add_written(counts, pending.result())
+                    pending = None
+                if docs:
+                    pending = writes.submit(_write_batch, writer, docs, window)
+            if pending is not None:
+                _add_written(counts, pending.result())
         with writer.cursor() as cur:
             cur.execute(query("normalize_watermark_set"), params)
         writer.commit()
     log.info("normalized %s: %s", source_id, counts)
     return counts
+
+
+def _write_batch(writer: Any, docs: list[CoreDocument], window: DuplicateWindow) -> tuple[int, int, int]:
+    """Upsert one batch and mark its duplicates, in one transaction; return documents, exact and near duplicates."""
+    with writer.cursor() as cur:
+        copy_rows(cur, query("core_documents_stage_copy"), (d.row() for d in docs))
+        cur.execute(query("core_documents_upsert"))
+        doc_ids = {external_id: doc_id for doc_id, external_id in cur.fetchall()}
+        exact, near = _mark_duplicates(cur, [(doc_ids[d.external_id], d) for d in docs], window)
+    writer.commit()
+    return len(doc_ids), exact, near
+
+
+def _add_written(counts: dict[str, int], written: tuple[int, int, int]) -> None:
+    for key, value in zip(("documents", "exact_duplicates", "near_duplicates"), written, strict=True):
+        counts[key] += value
 
 
 def prune_raw_payloads(dsn: str, source_id: str) -> int:
@@ -214,23 +261,25 @@ def prune_raw_payloads(dsn: str, source_id: str) -> int:
     return pruned
 
 
-def _mark_duplicates(cur: Any, upserted: list[tuple[Any, ...]], window: DuplicateWindow) -> tuple[int, int]:
+def _mark_duplicates(cur: Any, upserted: list[tuple[int, CoreDocument]], window: DuplicateWindow) -> tuple[int, int]:
     """Point each new document at the earliest earlier document with the same or nearly the same text.
 
     ``window`` holds the documents of the previous batches that are still within reach; only documents it does
-    not hold yet are read (``near_dup_seed``) and hashed.
+    not hold yet (nor the batch's own) are read (``near_dup_seed``) and hashed.
     """
     batch = [
-        (doc_id, published, text_normalized, fingerprint)
-        for doc_id, _external_id, published, text_normalized, fingerprint in sorted(
-            (r for r in upserted if r[3]), key=lambda r: (r[2] is None, r[2], r[0])
+        (doc_id, d.published_at, d.text_normalized, d.exact_fingerprint)
+        for doc_id, d in sorted(
+            (u for u in upserted if u[1].text_normalized),
+            key=lambda u: (u[1].published_at is None, u[1].published_at, u[0]),
         )
     ]
     if not batch:
         return 0, 0
     seed_range = window.range_for(batch)
     if seed_range is not None:
-        cur.execute(query("near_dup_seed"), {"since": seed_range[0], "until": seed_range[1]})
+        known = [*window.known_ids(), *(d[0] for d in batch)]
+        cur.execute(query("near_dup_seed"), {"since": seed_range[0], "until": seed_range[1], "known": known})
         window.seed(cur.fetchall(), {d[0] for d in batch})
     placed = window.place(batch)
     psycopg2.extras.execute_values(cur, query("near_dup_set"), [(d, of) for d, of, _k in placed], page_size=1000)

@@ -18,6 +18,8 @@ import psycopg2.extensions
 def _field(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # most fields: skip the type checks below (a str subclass takes the long way)
+        return '"' + value.replace('"', '""') + '"'
     if isinstance(value, bool):
         text = "t" if value else "f"
     elif isinstance(value, bytes | bytearray | memoryview):
@@ -38,8 +40,7 @@ def csv_buffer(rows: Iterable[Sequence[Any]]) -> io.StringIO:
     ``bytes`` → bytea hex."""
     buffer = io.StringIO()
     for row in rows:
-        buffer.write(",".join(_field(v) for v in row))
-        buffer.write("\n")
+        buffer.write(",".join(map(_field, row)) + "\n")
     buffer.seek(0)
     return buffer
 

@@ -11,7 +11,7 @@ from scrapy.http import Response
 
 from claimwatch.ingest.items import QuarantineItem, RawDocumentItem
 from claimwatch.parse.encoding import decode_utf8_repairing
-from claimwatch.parse.telegram_preview import PreviewPost, parse_preview_page
+from claimwatch.parse.telegram_preview import TEXT_VERSION, PreviewPost, parse_preview_page
 from spiders.spiders.base import SourceSpider
 
 
@@ -116,4 +116,6 @@ class TelegramPreviewSpider(SourceSpider):
             content_sha256=post.content_sha256,
             published_at=post.posted_at,
             meta=meta,
+            body_text=post.text,
+            body_text_version=TEXT_VERSION,
         )

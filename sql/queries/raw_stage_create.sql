@@ -13,5 +13,7 @@ CREATE TEMP TABLE IF NOT EXISTS stage_raw_documents (
     body            text NOT NULL,
     published_at    timestamptz,
     meta            jsonb NOT NULL,
-    original        bytea
+    original        bytea,
+    body_text       text,
+    body_text_version text
 ) ON COMMIT DELETE ROWS;
