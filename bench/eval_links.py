@@ -154,11 +154,18 @@ def main() -> int:
         f"linker on the whole channel: precision {tp / max(1, tp + fp):.3f}  recall {tp / max(1, tp + fn):.3f}  "
         f"(linked and same {tp}, linked but different {fp}, same but not linked {fn})"
     )
-    for draw, (linked, same, total) in sorted(held_out_precision(event_of).items()):
+    held_out = held_out_precision(event_of)
+    for draw, (linked, same, total) in sorted(held_out.items()):
         print(
             f"linker's own links, held-out draw {draw} ({LINKED_LABELS.name}, never trained on): precision "
             f"{same / max(1, linked):.3f} ({same} of the {linked} labelled pairs it links are the same operation; "
             f"{total} labelled)"
+        )
+    if held_out:
+        linked, same = sum(v[0] for v in held_out.values()), sum(v[1] for v in held_out.values())
+        print(
+            f"every held-out link it makes (all draws; a census when `link_pairs.py --linked` finds no new one): "
+            f"precision {same / max(1, linked):.3f} ({same} of {linked})"
         )
     card = json.loads(MODEL_CARD.read_text(encoding="utf-8")).get("link_model", {})
     if card:

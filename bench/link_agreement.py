@@ -6,6 +6,8 @@
     .venv/bin/python bench/link_agreement.py sheet --inputs IN1.jsonl [IN2 ...] --out SHEET.jsonl A1 B1 [A2 B2 ...]
     # agreed pairs + the adjudicator's decisions -> a label file of pair ids (its posts are in the draw beside it)
     .venv/bin/python bench/link_agreement.py merge --decisions DEC.jsonl --out LABELS.jsonl A1 B1 [A2 B2 ...]
+    # one pass's batches appended to the pass file kept in the repository (notes cut to 300 characters)
+    .venv/bin/python bench/link_agreement.py keep --out bench/gold/links/x.pass_a.jsonl A1 [A2 ...]
 
 A pass line is ``{"pair_id", "same", "note"}`` (the annotators' format, ``/work/annot/.../BRIEF.md``); a decision
 line is the same with the adjudicator's note. The sheet and the passes hold corpus text and stay outside the
@@ -23,6 +25,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from label_agreement import kappa
+
+NOTE_CHARS = 300  # a short paraphrase in the annotator's words, never the post (tests/test_claims_model.py)
+
+
+def short_note(note: str) -> str:
+    """The note cut at a word to at most ``NOTE_CHARS`` characters."""
+    if len(note) <= NOTE_CHARS:
+        return note
+    cut = note[: NOTE_CHARS - 1]
+    return cut[: cut.rfind(" ")].rstrip(",;:") + "…"
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -72,7 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     p_merge.add_argument("--decisions", required=True, type=Path)
     p_merge.add_argument("--out", required=True, type=Path)
     p_merge.add_argument("passes", nargs="+", type=Path)
+    p_keep = sub.add_parser("keep")
+    p_keep.add_argument("--out", required=True, type=Path)
+    p_keep.add_argument("batches", nargs="+", type=Path)
     args = ap.parse_args(argv)
+    if args.cmd == "keep":
+        with args.out.open("a", encoding="utf-8") as fh:
+            for path in args.batches:
+                for row in _read(path):
+                    fh.write(json.dumps({**row, "note": short_note(row.get("note", ""))}, ensure_ascii=False) + "\n")
+        return 0
     pairs = _pairs_of_passes(args.passes)
     if args.cmd == "agree":
         res = agreement(pairs)
@@ -93,10 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     with args.out.open("w", encoding="utf-8") as fh:
         for a, b in pairs:
             if a["same"] == b["same"]:
-                label = {"pair_id": a["pair_id"], "same": a["same"], "note": a.get("note", "")}
+                label = {"pair_id": a["pair_id"], "same": a["same"], "note": short_note(a.get("note", ""))}
             elif a["pair_id"] in decisions:
                 d = decisions[a["pair_id"]]
-                label = {"pair_id": a["pair_id"], "same": d["same"], "note": d.get("note", ""), "adjudicated": True}
+                label = {"pair_id": a["pair_id"], "same": d["same"], "note": short_note(d.get("note", ""))}
+                label["adjudicated"] = True
             else:
                 raise SystemExit(f"pair {a['pair_id']}: the passes disagree and no decision is given")
             fh.write(json.dumps(label, ensure_ascii=False) + "\n")

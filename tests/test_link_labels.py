@@ -20,6 +20,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT / "bench"))  # bench/ is a folder of scripts, not a package
 
 import eval_links  # noqa: E402
+import link_agreement  # noqa: E402
 import link_pairs  # noqa: E402
 
 LINKS = PROJECT / "bench" / "gold" / "links"
@@ -205,3 +206,23 @@ def test_the_linker_is_scored_per_pair_type(tmp_path: Path, monkeypatch: pytest.
         ("naya", "claim-claim"): (1, 0, 1, 0),
         ("idf", "report-report"): (1, 0, 0, 1),
     }
+
+
+def test_two_passes_are_compared_adjudicated_and_merged_into_labels(tmp_path: Path) -> None:
+    """``bench/link_agreement.py``: agreement and kappa of two passes, a merge that refuses an unadjudicated
+    disagreement, and notes kept short (a paraphrase, never the post)."""
+    a = _write(tmp_path / "a.jsonl", [{"pair_id": i, "same": i < 3, "note": "x" * 400} for i in range(1, 7)])
+    b = _write(tmp_path / "b.jsonl", [{"pair_id": i, "same": i < 4, "note": "y"} for i in range(1, 7)])
+    pairs = link_agreement._pairs_of_passes([a, b])
+    res = link_agreement.agreement(pairs)
+    assert (res["pairs"], res["disagreements"], round(res["agreement"], 3)) == (6, 1, 0.833)
+    assert 0 < res["kappa"] < 1
+    out = tmp_path / "labels.jsonl"
+    none = _write(tmp_path / "none.jsonl", [])
+    with pytest.raises(SystemExit, match="pair 3"):
+        link_agreement.main(["merge", "--decisions", str(none), "--out", str(out), str(a), str(b)])
+    decided = _write(tmp_path / "dec.jsonl", [{"pair_id": 3, "same": False, "note": "adjudicated"}])
+    assert link_agreement.main(["merge", "--decisions", str(decided), "--out", str(out), str(a), str(b)]) == 0
+    labels = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [lab["same"] for lab in labels] == [True, True, False, False, False, False]
+    assert labels[2]["adjudicated"] and all(len(lab["note"]) <= link_agreement.NOTE_CHARS for lab in labels)

@@ -184,8 +184,10 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
         if r.states_count:
             f[f"count_{r.kind}"] = 1.0
     f[f"kinds={'-'.join(sorted((a.kind, b.kind)))}"] = 1.0
-    if a.source == b.source:
-        f["same_source"] = 1.0
+    # No "same source" feature: every labelled pair is of one channel, so it never varies in the labels and cannot
+    # be learnt; as a constant it took half of each feature's weight into its products ("same_place & same_source"),
+    # which a pair of two sources then lost (the demo's cross-source reports of one interception scored 0.6-0.7).
+    # What one source does is a clustering rule instead (``SOURCE_SPAN_HOURS``).
     if a.intercepted is not None and b.intercepted is not None and a.intercepted != b.intercepted:
         f["outcome_conflict"] = 1.0
     # a row the extractor is unsure of (a threat or a political remark read as an operation, most often) is weak
