@@ -45,6 +45,8 @@ DRAWS: tuple[Draw, ...] = (
     Draw("train", "idf", 500, 20261202),
     Draw("train2", "naya", 1500, 20261203),
     Draw("train2", "idf", 500, 20261204),
+    Draw("train3", "naya", 600, 20261205),
+    Draw("train3", "idf", 338, 20261206),  # every army-channel item with text left after the draws above
 )
 
 
