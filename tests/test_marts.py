@@ -256,3 +256,37 @@ def test_a_re_run_reads_no_event_table_in_full(warehouse_dsn: str, events: int) 
             if not ids:
                 assert pages < 30, f"{label}: {step} touched {pages} pages"
         assert_equals_full_rebuild(warehouse_dsn)
+    # normalize marks the events of the documents of its batch that have rows: one probe per document (a run's few
+    # new posts; a batch that is a large part of the history, as in a backfill, is read faster by a scan)
+    nodes, pages = _explain(warehouse_dsn, query("events_touch_documents"), {"doc_ids": list(range(1, 101))})
+    scans = [n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") in big]
+    assert not scans, f"marking the events of re-normalized documents scans {scans}"
+
+
+def test_a_document_normalized_again_refreshes_its_events_marts_rows(warehouse_dsn: str) -> None:
+    """A new raw version with the same text keeps the document's rows (no re-extraction), but its url (or time,
+    or near-duplicate original) may change: normalize marks the rows' events, and the events step then brings the
+    marts along (marts.events.urls, claim_confirmation.claimed_in)."""
+    from claimwatch.transform.normalize import normalize_documents
+    from tests.test_incremental import SOURCE, _land, _source
+
+    _source(warehouse_dsn)
+    _land(warehouse_dsn, 1, 3)
+    normalize_documents(warehouse_dsn, SOURCE)
+    docs = [r[0] for r in _exec(warehouse_dsn, "SELECT doc_id FROM core.documents ORDER BY doc_id")]
+    claims = [_claim(warehouse_dsn, d, kind="claim", actor="islamic_resistance_iraq") for d in docs]
+    _cluster(warehouse_dsn)
+    _exec(
+        warehouse_dsn,
+        "INSERT INTO raw.documents (source_id, external_id, content_sha256, url, fetched_at, http_status, body, "
+        "content_type, published_at) SELECT source_id, external_id, 'sha-moved', url || '?single', now(), 200, body, "
+        "content_type, published_at FROM raw.documents WHERE external_id = '2'",
+    )
+    assert normalize_documents(warehouse_dsn, SOURCE)["documents"] == 1
+    moved = _exec(warehouse_dsn, "SELECT url FROM core.documents WHERE doc_id = %s", (docs[1],))[0][0]
+    assert moved.endswith("?single")
+    assert _exec(warehouse_dsn, "SELECT count(*) FROM core.claims WHERE claim_id = %s", (claims[1],)) == [(1,)]
+    assert _cluster(warehouse_dsn)["refreshed"] == 1
+    assert_equals_full_rebuild(warehouse_dsn)
+    claimed_in = "SELECT claimed_in FROM marts.claim_confirmation WHERE claim_id = %s"
+    assert _exec(warehouse_dsn, claimed_in, (claims[1],)) == [(moved,)]
