@@ -13,7 +13,7 @@ One DAG per enabled entry of the source registry (`sources.toml`, or the file na
 3. **extract** turns documents into `core.claims` (one row per operation), idempotently.
 4. **check** runs data-quality checks (landed rows match the crawl's statistics, no orphan rows, ...),
    writes `ops.dq_results` and fails loudly when one fails.
-5. **publish** emits the `claimwatch_core` Asset; the `marts` DAG refreshes `marts.*` on it.
+5. **publish** emits the `claimwatch_core` Asset; the `marts` DAG clusters the new rows and updates `marts.*` on it.
 
 A task that fails its last retry alerts through the `claimwatch_alerts` webhook (an Airflow connection).
 

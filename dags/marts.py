@@ -5,11 +5,12 @@ Runs whenever an ingest DAG publishes the `claimwatch_core` Asset (new or change
 06:00 UTC:
 
 1. **cluster_events**: places the claim and report rows that have no event yet into `core.events` (the same
-   operation told by several posts, channels, languages and news sites is one event; reposts add none), and
-   refreshes the summaries of the events whose members changed. Incremental: only unplaced rows are read.
-2. **refresh**: `REFRESH MATERIALIZED VIEW CONCURRENTLY` for every mart (`marts.events`, `daily_events`,
-   `weekly_events`, `claim_confirmation`), so analysts are never blocked while it runs.
-3. **weekly_report**: on the Monday run (or when the last report is older than a week) writes the self-contained
+   operation told by several posts, channels, languages and news sites is one event; reposts add none),
+   refreshes the summaries of the events whose members changed and, in the same transaction, their rows of the
+   marts (`marts.events`, `claim_confirmation`) and the daily and weekly counts of their days
+   (`daily_events`, `weekly_events`). Incremental: only unplaced rows are read, only touched events, days and
+   weeks are written (a full rebuild after a migration or reprocess asks for one).
+2. **weekly_report**: on the Monday run (or when the last report is older than a week) writes the self-contained
    HTML report (`claimwatch report`) under `CLAIMWATCH_REPORT_DIR` (default `.claimwatch/reports/`).
 """
 
@@ -39,16 +40,11 @@ CORE_ASSET = Asset(name="claimwatch_core", uri=tasks.CORE_ASSET_URI)
 def marts() -> None:
     @task
     def cluster_events() -> dict[str, int]:
-        """Place new claim and report rows into events; refresh the touched events."""
+        """Place new claim and report rows into events; refresh the touched events and their marts rows."""
         return tasks.cluster_events()
 
-    @task
-    def refresh(events: dict[str, int]) -> dict[str, float]:
-        """REFRESH MATERIALIZED VIEW CONCURRENTLY for every mart."""
-        return tasks.refresh_marts()
-
     @task.short_circuit
-    def report_due(timings: dict[str, float]) -> bool:
+    def report_due(events: dict[str, int]) -> bool:
         """True on the weekly run, or when no report was written in the last seven days."""
         return tasks.report_due(str(get_current_context()["dag_run"].run_type))
 
@@ -57,7 +53,7 @@ def marts() -> None:
         """Write the weekly HTML report (charts, map of targets, sources)."""
         return tasks.weekly_report()
 
-    report_due(refresh(cluster_events())) >> weekly_report()
+    report_due(cluster_events()) >> weekly_report()
 
 
 marts()

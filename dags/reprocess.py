@@ -4,7 +4,8 @@
 Re-runs claim extraction over every document in `core.documents` whose claims were produced by an
 older `extractor_version` (or never extracted), straight from the warehouse: nothing is crawled again.
 Trigger it by hand after deploying new rules (it also runs weekly as a safety net); when it is done it
-publishes the `claimwatch_core` Asset so the marts refresh.
+publishes the `claimwatch_core` Asset so the marts DAG places the rows again; when documents were re-extracted,
+its events step rebuilds the marts in full (`ops.marts_state`).
 """
 
 from __future__ import annotations

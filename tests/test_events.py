@@ -27,7 +27,6 @@ from claimwatch.transform.events import (
     states_count,
     transitive_pairs,
 )
-from claimwatch.transform.marts import refresh
 
 # a hand-set model: same day and place or same country within hours link; another place or country never does
 MODEL = LinkModel(
@@ -296,7 +295,6 @@ def test_events_in_the_warehouse_count_operations_not_rows(warehouse_dsn: str, c
     with EventStore(warehouse_dsn) as store:
         first = store.cluster(MODEL)
     assert first["placed"] == 4 and first["new_events"] == 2
-    refresh(warehouse_dsn)
     events = _exec(warehouse_dsn, "SELECT status, claims, reports, sources, hit FROM marts.events ORDER BY event_id")
     assert events == [("claimed and corroborated", 1, 1, 3, True), ("reported only", 0, 1, 1, False)]
     assert _exec(warehouse_dsn, "SELECT sum(events), sum(corroborated) FROM marts.daily_events") == [(2, 1)]

@@ -37,6 +37,7 @@ from lxml import html as lxml_html
 from claimwatch.claims.actors import actor_records
 from claimwatch.report import ReportError, main, write_report
 from claimwatch.report.geo import country_at
+from claimwatch.transform import marts
 from claimwatch.warehouse import query
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -210,10 +211,8 @@ def seed_demo_warehouse(dsn: str, seed: int = 7) -> dict[str, int]:
                 expected["events"] += 1
                 expected["intercepted"] += outcome == "intercepted"
                 expected["hit"] += outcome == "hit"
-            # Refresh each mart, in dependency order (daily reads events, weekly reads daily).
-            cur.execute("REFRESH MATERIALIZED VIEW marts.events")
-            cur.execute("REFRESH MATERIALIZED VIEW marts.daily_events")
-            cur.execute("REFRESH MATERIALIZED VIEW marts.weekly_events")
+            # Rebuild the marts from these events (the events step's full rebuild: daily reads events, weekly daily).
+            marts.apply(cur, None)
     finally:
         conn.close()
     return expected

@@ -119,7 +119,7 @@ def test_dictionary_is_generated_from_the_comments_and_committed(warehouse_dsn: 
     from claimwatch.warehouse.access import dictionary
 
     text = dictionary(warehouse_dsn)
-    assert "### `marts.events` (materialized view)" in text
+    assert "### `marts.events` (table)" in text
     assert "| `event_id` | bigint |" in text
     committed = (SQL_DIR / "DICTIONARY.md").read_text(encoding="utf-8")
     assert committed == text, "sql/DICTIONARY.md is stale: run `claimwatch dictionary --out sql/DICTIONARY.md`"

@@ -92,14 +92,21 @@ def check_source(source_id: str, crawl_run: dict[str, Any], dag_run_id: str | No
 
 
 def reprocess() -> dict[str, int]:
-    """Re-extract every document whose claims came from another extractor version (no crawling)."""
+    """Re-extract every document whose claims came from another extractor version (no crawling). When it
+    re-extracted any, the next events step rebuilds the marts in full rather than event by event (a new extractor
+    touches events across the whole history)."""
     from claimwatch.transform.load_claims import extract_documents
+    from claimwatch.transform.marts import request_rebuild
 
-    return extract_documents(dsn(), source_id=None, reprocess=True)
+    counts = extract_documents(dsn(), source_id=None, reprocess=True)
+    if counts.get("documents"):
+        request_rebuild(dsn())
+    return counts
 
 
 def cluster_events() -> dict[str, int]:
-    """Place new or changed claim rows into events (``core.events``) and refresh the touched events."""
+    """Place new or changed claim rows into events (``core.events``), refresh the touched events and their rows of
+    the marts (``marts.events``, ``daily_events``, ``weekly_events``, ``claim_confirmation``)."""
     from claimwatch.transform.events import cluster_new
 
     return cluster_new(dsn())
@@ -133,11 +140,11 @@ def weekly_report() -> str:
     return str(out)
 
 
-def refresh_marts() -> dict[str, float]:
-    """Refresh the analyst marts."""
-    from claimwatch.transform.marts import refresh
+def rebuild_marts() -> dict[str, Any]:
+    """Rebuild the analyst marts over events in full (the events step keeps them up to date otherwise)."""
+    from claimwatch.transform.marts import rebuild
 
-    return refresh(dsn())
+    return rebuild(dsn())
 
 
 class SourcesUnhealthy(RuntimeError):

@@ -168,11 +168,11 @@ def split(dsn: str, event_id: int, claim_ids: list[int], analyst: str, note: str
 
 
 def settle(dsn: str) -> dict[str, Any]:
-    """Re-place the rows the corrections moved and refresh the marts, so the correction shows at once."""
+    """Re-place the rows the corrections moved and refresh the events they touched (every correction marks the
+    events of its rows), which brings those events' marts rows up to date: the correction shows at once."""
     from claimwatch.transform.events import cluster_new
-    from claimwatch.transform.marts import refresh
 
-    return {"events": cluster_new(dsn), "marts": refresh(dsn)}
+    return {"events": cluster_new(dsn)}
 
 
 def _show(dsn: str, claim_id: int) -> None:

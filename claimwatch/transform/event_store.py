@@ -3,9 +3,11 @@
 Incremental by construction: the work list is the rows without an event (new documents, re-extracted ones whose
 operation changed, rows an analyst's correction took out of their event). Each batch is compared with the rows
 already placed within a day of it (an indexed date range), so a run touches what changed, not the whole history.
-Summaries are recomputed only for events whose members changed (``needs_refresh``). Each event records the linker
-version that made it (``linker_version``): after ``claimwatch train`` or a change of the clustering rules, the next
-run places the rows of older events again, as the reprocess DAG re-extracts rows of an older extractor.
+Summaries are recomputed only for events whose members changed (``needs_refresh``), and in the same transaction
+the marts rows of those events and of their days and weeks (:mod:`claimwatch.transform.marts`). Each event records
+the linker version that made it (``linker_version``): after ``claimwatch train`` or a change of the clustering
+rules, the next run places the rows of older events again, as the reprocess DAG re-extracts rows of an older
+extractor.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import psycopg2.extras
 
 from claimwatch.claims.actors import actor_family
+from claimwatch.transform import marts
 from claimwatch.transform.events import Clusterer, LinkModel, Row, linker_version, states_count, words_of
 from claimwatch.warehouse import query
 from claimwatch.warehouse.connection import connect
@@ -61,6 +64,7 @@ class EventStore:
         self.dsn = dsn
         self._cm = connect(dsn, application_name="claimwatch-events")
         self.conn: Any = None
+        self.marts: dict[str, Any] = {}  # what the last run did to the marts (claimwatch.transform.marts.apply)
 
     def __enter__(self) -> EventStore:
         self.conn = self._cm.__enter__()
@@ -78,7 +82,8 @@ class EventStore:
             return [dict(r) for r in cur.fetchall()]
 
     def cluster(self, model: LinkModel, batch: int = 5000) -> dict[str, int]:
-        """Place every unplaced row; returns counts (rows placed, events created, events refreshed)."""
+        """Place every unplaced row and bring the marts up to date; returns counts (rows placed, events created,
+        events refreshed, whether the marts were rebuilt in full, milliseconds spent on the marts)."""
         started = time.perf_counter()
         counts = {"placed": 0, "new_events": 0, "joined": 0, "refreshed": 0, "released": 0}
         version = linker_version(model)
@@ -133,9 +138,15 @@ class EventStore:
             if len(todo) < batch:
                 break
         with self.conn.cursor() as cur:
-            cur.execute(query("events_pending"))
-            counts["refreshed"] = int(cur.fetchone()[0])
+            # the summaries of the touched events and their marts rows in one transaction: analysts see both
+            # or neither, and a failure leaves the events marked for the retry
+            rebuild_due = marts.lock(cur)
             cur.execute(query("events_refresh"))
+            touched = [int(r[0]) for r in cur.fetchall()]
+            counts["refreshed"] = len(touched)
+            self.marts = marts.maintain(cur, touched, rebuild_due)
+            counts["marts_rebuilt"] = int(rebuild_due)
+            counts["marts_ms"] = round(1000 * self.marts["seconds"])
         self.conn.commit()
-        log.info("events: %s in %.1f s", counts, time.perf_counter() - started)
+        log.info("events: %s in %.1f s; marts: %s", counts, time.perf_counter() - started, self.marts)
         return counts

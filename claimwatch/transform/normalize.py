@@ -231,12 +231,16 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
 
 
 def _write_batch(writer: Any, docs: list[CoreDocument], window: DuplicateWindow) -> tuple[int, int, int]:
-    """Upsert one batch and mark its duplicates, in one transaction; return documents, exact and near duplicates."""
+    """Upsert one batch, mark its duplicates and the events of documents that had rows, in one transaction; return
+    documents, exact and near duplicates."""
     with writer.cursor() as cur:
         copy_rows(cur, query("core_documents_stage_copy"), (d.row() for d in docs))
         cur.execute(query("core_documents_upsert"))
         doc_ids = {external_id: doc_id for doc_id, external_id in cur.fetchall()}
         exact, near = _mark_duplicates(cur, [(doc_ids[d.external_id], d) for d in docs], window)
+        # a document normalized again may keep its rows (same text) while its url, time or original changed: the
+        # events of those rows are refreshed, and their marts rows with them, by the next events step
+        cur.execute(query("events_touch_documents"), {"doc_ids": list(doc_ids.values())})
     writer.commit()
     return len(doc_ids), exact, near
 

@@ -1,4 +1,5 @@
--- Recompute the summary of every event whose members changed, and drop events left without members.
+-- Recompute the summary of every event whose members changed, and drop events left without members. Returns the
+-- ids of those events (updated or dropped): the events step brings their marts rows up to date (marts_*.sql).
 -- Reposts (near-duplicate documents) count once in claims and reports; the actor is the claimant's when a claim is
 -- a member, else the one reports name most; weapon, country and place the ones members name most.
 WITH touched AS (
@@ -53,8 +54,10 @@ WITH touched AS (
     LEFT JOIN core.locations l ON l.location_id = s.location_id
     WHERE e.event_id = s.event_id
     RETURNING e.event_id
+), dropped AS (
+    DELETE FROM core.events e
+    WHERE e.event_id IN (SELECT event_id FROM touched)
+      AND e.event_id NOT IN (SELECT event_id FROM updated)
+      AND NOT EXISTS (SELECT 1 FROM core.claims c WHERE c.event_id = e.event_id)
 )
-DELETE FROM core.events e
-WHERE e.event_id IN (SELECT event_id FROM touched)
-  AND e.event_id NOT IN (SELECT event_id FROM updated)
-  AND NOT EXISTS (SELECT 1 FROM core.claims c WHERE c.event_id = e.event_id);
+SELECT event_id FROM touched ORDER BY event_id;

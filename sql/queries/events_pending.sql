@@ -1,2 +1,0 @@
--- Events whose summary the next refresh recomputes.
-SELECT count(*) FROM core.events WHERE needs_refresh;

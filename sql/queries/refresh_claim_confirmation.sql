@@ -1,1 +1,0 @@
-REFRESH MATERIALIZED VIEW CONCURRENTLY marts.claim_confirmation;
