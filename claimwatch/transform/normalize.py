@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 import psycopg2
@@ -67,11 +68,12 @@ class CoreDocument:
     normalizer_version: str = NORMALIZER_VERSION
 
     def row(self) -> tuple[Any, ...]:
-        """The COPY row (``dataclasses.astuple`` deep-copies every field: ~25 µs a document for nothing)."""
-        return tuple(getattr(self, name) for name in _COLUMNS)
+        """The COPY row, one C call (``dataclasses.astuple`` deep-copies every field: ~25 µs a document for
+        nothing; a ``getattr`` per field in Python, ~2 µs)."""
+        return _ROW(self)
 
 
-_COLUMNS = tuple(f.name for f in fields(CoreDocument))
+_ROW = attrgetter(*(f.name for f in fields(CoreDocument)))
 
 
 class NotNormalizable(UnusableInput):
