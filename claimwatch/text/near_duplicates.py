@@ -172,7 +172,9 @@ class _Bands:
 
     def __init__(self, threshold: float, num_perm: int) -> None:
         self._cuts = _band_cuts(threshold, num_perm)
-        self._tables: list[dict[bytes, set[Hashable]]] = [{} for _ in self._cuts]
+        # A bucket is a list: nearly all hold one key, and a one-item list is cheaper to make than a set (a key is
+        # inserted once, until it is removed, so it never repeats in a bucket).
+        self._tables: list[dict[bytes, list[Hashable]]] = [{} for _ in self._cuts]
         self._keys: dict[Hashable, tuple[bytes, ...]] = {}
 
     def bands(self, sigs: np.ndarray) -> list[tuple[bytes, ...]]:
@@ -192,22 +194,18 @@ class _Bands:
         for band, table in zip(bands, self._tables, strict=True):
             bucket = table.get(band)
             if bucket:
-                found |= bucket
+                found.update(bucket)
         return found
 
     def insert(self, key: Hashable, bands: tuple[bytes, ...]) -> None:
         self._keys[key] = bands
         for band, table in zip(bands, self._tables, strict=True):
-            bucket = table.get(band)
-            if bucket is None:
-                table[band] = {key}
-            else:
-                bucket.add(key)
+            table.setdefault(band, []).append(key)
 
     def remove(self, key: Hashable) -> None:
         for band, table in zip(self._keys.pop(key), self._tables, strict=True):
             bucket = table[band]
-            bucket.discard(key)
+            bucket.remove(key)
             if not bucket:
                 del table[band]
 
