@@ -255,7 +255,11 @@ class NearDuplicateIndex:
         """
         # Very short texts ("الله اكبر") share too few shingles for a meaningful estimate: exact match only.
         long_ones = [i for i, (_d, norm) in enumerate(docs) if len(norm) >= 3 * SHINGLE]
-        bands_of = dict(zip(long_ones, self._lsh.bands(signatures([docs[i][1] for i in long_ones])), strict=True))
+        # Each text is hashed once: an exact copy (a sixth of the channel's posts, mostly within a batch of their
+        # original) has its original's signature.
+        texts = list(dict.fromkeys(docs[i][1] for i in long_ones))
+        bands_of_text = dict(zip(texts, self._lsh.bands(signatures(texts)), strict=True))
+        bands_of = {i: bands_of_text[docs[i][1]] for i in long_ones}
         placed: list[tuple[Hashable, Hashable | None]] = []
         for i, (doc_id, norm) in enumerate(docs):
             if doc_id in self._cluster:
