@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimwatch.text.language import detect_language
+from claimwatch.text.language import detect_language, detect_languages
 from tests.shared_corpus import require_shared
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -137,6 +137,14 @@ def test_the_shared_texts_get_the_previous_decisions() -> None:
     differing = [t[:60] for t in texts if detect_language(t) != _reference_detect(t)]
     assert len(texts) > 8000
     assert differing == []
+    # a whole batch at once (one letter count for all texts) decides as one text at a time
+    assert detect_languages(texts) == [detect_language(t) for t in texts]
+
+
+def test_a_batch_with_empty_astral_and_surrogate_texts_decides_each_as_alone() -> None:
+    texts = ["", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀 letters", "\ud800 lone surrogate, then the of and to in is", "الله اكبر " * 3, "x" * 7]
+    assert detect_languages(texts) == [detect_language(t) for t in texts] == [_reference_detect(t) for t in texts]
+    assert detect_languages([]) == []
 
 
 def test_a_tie_between_scripts_goes_to_the_one_written_first() -> None:

@@ -78,3 +78,15 @@ def test_names_times_and_arabic_are_not_split() -> None:
         "استهداف موقع 17:02 في الجليل",
     ):
         assert restore_line_breaks(text) == text
+
+
+def test_the_matching_table_leaves_no_whitespace_but_space_and_line_break() -> None:
+    """normalize_for_matching's whitespace patterns name only " " and "\\n": every other whitespace character is
+    mapped to one of them or dropped, and no replacement brings another in."""
+    import sys
+
+    from claimwatch.text.textnorm import _FULL_TABLE
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert {_FULL_TABLE[ord(c)] for c in spaces} == {" ", "\n", None}
+    assert {c for v in _FULL_TABLE.values() if v for c in v if c.isspace()} <= {" ", "\n"}

@@ -24,6 +24,7 @@ the index from one normalize batch to the next, so a document is hashed once per
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections.abc import Hashable, Sequence
 from datetime import datetime, timedelta
@@ -171,36 +172,40 @@ class _Bands:
 
     def __init__(self, threshold: float, num_perm: int) -> None:
         self._cuts = _band_cuts(threshold, num_perm)
-        self._tables: list[dict[bytes, set[Hashable]]] = [{} for _ in self._cuts]
-        self._keys: dict[Hashable, list[bytes]] = {}
+        # A bucket is a list: nearly all hold one key, and a one-item list is cheaper to make than a set (a key is
+        # inserted once, until it is removed, so it never repeats in a bucket).
+        self._tables: list[dict[bytes, list[Hashable]]] = [{} for _ in self._cuts]
+        self._keys: dict[Hashable, tuple[bytes, ...]] = {}
 
-    def bands(self, signature: np.ndarray) -> list[bytes]:
-        """The band keys of one signature row."""
-        row = signature.tobytes()
-        return [row[start:end] for start, end in self._cuts]
+    def bands(self, sigs: np.ndarray) -> list[tuple[bytes, ...]]:
+        """The band keys of each row of ``sigs`` (``signatures``' uint32 rows): the bytes of its band's columns.
 
-    def query(self, bands: list[bytes]) -> set[Hashable]:
+        One numpy call per band for the whole batch (each band's columns viewed as one opaque ``void`` item, whose
+        ``tolist`` is its bytes) instead of a ``tobytes`` and nine slices per document."""
+        per_band = [
+            np.ascontiguousarray(sigs[:, start // 4 : end // 4]).view(f"V{end - start}").ravel().tolist()
+            for start, end in self._cuts
+        ]
+        return list(zip(*per_band, strict=True))
+
+    def query(self, bands: tuple[bytes, ...]) -> set[Hashable]:
         """Keys sharing at least one band with ``bands``."""
         found: set[Hashable] = set()
         for band, table in zip(bands, self._tables, strict=True):
             bucket = table.get(band)
             if bucket:
-                found |= bucket
+                found.update(bucket)
         return found
 
-    def insert(self, key: Hashable, bands: list[bytes]) -> None:
+    def insert(self, key: Hashable, bands: tuple[bytes, ...]) -> None:
         self._keys[key] = bands
         for band, table in zip(bands, self._tables, strict=True):
-            bucket = table.get(band)
-            if bucket is None:
-                table[band] = {key}
-            else:
-                bucket.add(key)
+            table.setdefault(band, []).append(key)
 
     def remove(self, key: Hashable) -> None:
         for band, table in zip(self._keys.pop(key), self._tables, strict=True):
             bucket = table[band]
-            bucket.discard(key)
+            bucket.remove(key)
             if not bucket:
                 del table[band]
 
@@ -224,7 +229,7 @@ class NearDuplicateIndex:
         self._cluster: dict[Hashable, Hashable] = {}
         self._order: dict[Hashable, int] = {}
         self._numbers: dict[Hashable, frozenset[str]] = {}
-        self._bands: dict[Hashable, list[bytes]] = {}  # LSH band keys of the documents long enough to have them
+        self._bands: dict[Hashable, tuple[bytes, ...]] = {}  # LSH band keys of the documents long enough to have them
         self._added = 0
 
     def __len__(self) -> int:
@@ -250,7 +255,11 @@ class NearDuplicateIndex:
         """
         # Very short texts ("الله اكبر") share too few shingles for a meaningful estimate: exact match only.
         long_ones = [i for i, (_d, norm) in enumerate(docs) if len(norm) >= 3 * SHINGLE]
-        sig_of = dict(zip(long_ones, signatures([docs[i][1] for i in long_ones]), strict=True))
+        # Each text is hashed once: an exact copy (a sixth of the channel's posts, mostly within a batch of their
+        # original) has its original's signature.
+        texts = list(dict.fromkeys(docs[i][1] for i in long_ones))
+        bands_of_text = dict(zip(texts, self._lsh.bands(signatures(texts)), strict=True))
+        bands_of = {i: bands_of_text[docs[i][1]] for i in long_ones}
         placed: list[tuple[Hashable, Hashable | None]] = []
         for i, (doc_id, norm) in enumerate(docs):
             if doc_id in self._cluster:
@@ -260,8 +269,8 @@ class NearDuplicateIndex:
             self._order[doc_id] = self._added
             self._added += 1
             self._fingerprint[doc_id] = fp
-            if i in sig_of:
-                self._bands[doc_id] = self._lsh.bands(sig_of[i])
+            if i in bands_of:
+                self._bands[doc_id] = bands_of[i]
                 self._numbers[doc_id] = frozenset(_NUMBER_RE.findall(norm))
             copies = self._copies.setdefault(fp, [])
             copies.append(doc_id)
@@ -271,7 +280,7 @@ class NearDuplicateIndex:
                 placed.append((cluster, copies[0]))
                 continue
             cluster = doc_id
-            if i in sig_of:
+            if i in bands_of:
                 bands = self._bands[doc_id]
                 numbers = self._numbers[doc_id]
                 hits = [h for h in self._lsh.query(bands) if h in self._cluster and self._numbers.get(h) == numbers]
@@ -316,17 +325,39 @@ class DuplicateWindow:
         self.window = window
         self.index = NearDuplicateIndex()
         self._published: dict[int, datetime | None] = {}
+        # What leaves first: the dated documents as a heap by publication time, the undated ones (which leave at
+        # the next batch). Sliding pops what fell out instead of scanning the whole window every batch. An entry
+        # whose document is gone or was re-added with another time is stale and skipped.
+        self._by_time: list[tuple[datetime, int]] = []
+        self._undated: list[int] = []
 
     def range_for(self, batch: Sequence[tuple[int, datetime | None, str, str]]) -> tuple[datetime, datetime] | None:
         """Slide to ``batch`` (doc_id, published_at, text_normalized, exact_fingerprint) and return the
-        publication range whose documents must be seeded, or None when the batch has no dated document."""
+        publication range whose documents must be seeded, or None when the batch has no dated document.
+
+        Every document the window holds that is undated or published before the range leaves it (in another order
+        than they came, which changes nothing: :meth:`NearDuplicateIndex.forget` ends in the same state)."""
         dated = [published for _d, published, _n, _f in batch if published is not None]
         since = min(dated) - self.window if dated else None
-        for doc_id, published in list(self._published.items()):
-            if published is None or since is None or published < since:
-                del self._published[doc_id]
-                self.index.forget(doc_id)
+        leaving, self._undated = self._undated, []
+        while self._by_time and (since is None or self._by_time[0][0] < since):
+            leaving.append(heapq.heappop(self._by_time)[1])
+        for doc_id in leaving:
+            if doc_id in self._published:
+                published = self._published[doc_id]
+                if published is None or since is None or published < since:
+                    del self._published[doc_id]
+                    self.index.forget(doc_id)
         return (since, max(dated)) if since is not None else None
+
+    def _hold(self, docs: Sequence[tuple[int, datetime | None, str, str]]) -> None:
+        """Hold ``docs`` in the window until they fall out of it."""
+        for doc_id, published, _n, _f in docs:
+            self._published[doc_id] = published
+            if published is None:
+                self._undated.append(doc_id)
+            else:
+                heapq.heappush(self._by_time, (published, doc_id))
 
     def known_ids(self) -> list[int]:
         """The documents the window holds: a seed query need not send them again."""
@@ -335,13 +366,13 @@ class DuplicateWindow:
     def seed(self, docs: Sequence[tuple[int, datetime | None, str, str]], batch_ids: set[int]) -> None:
         """Add earlier documents (same tuples as the batch) that are not in the window yet."""
         fresh = [d for d in docs if d[0] not in self._published and d[0] not in batch_ids]
-        self._published.update((doc_id, published) for doc_id, published, _n, _f in fresh)
+        self._hold(fresh)
         self.index.add_normalized([(doc_id, norm) for doc_id, _p, norm, _f in fresh])
 
     def place(self, batch: Sequence[tuple[int, datetime | None, str, str]]) -> list[tuple[int, int | None, str]]:
         """Place each batch document (in order): (doc_id, the document it duplicates or None, "exact" | "near" |
         "")."""
-        self._published.update((doc_id, published) for doc_id, published, _n, _f in batch)
+        self._hold(batch)
         placed: list[tuple[int, int | None, str]] = []
         found = self.index.add_normalized([(doc_id, norm) for doc_id, _p, norm, _f in batch])
         for (doc_id, _p, _n, _f), (cluster, copy_of) in zip(batch, found, strict=True):

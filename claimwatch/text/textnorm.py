@@ -182,8 +182,11 @@ def _build_full_table() -> dict[int, str | None]:
 _FULL_TABLE = _build_full_table()
 # Equivalent to collapsing every ``[^\S\n]+`` run to one space and every ``\s*\n\s*`` run to one line break,
 # but a lone space and a bare line break (the common case) do not match, so they are not replaced one by one.
-_WS_RE = re.compile(r"[^\S\n]{2,}|[^\S \n]")
-_NL_RE = re.compile(r"[^\S\n]+\n\s*|\n\s+")
+# The table leaves no whitespace but the space and the line break (every other one becomes one of them or goes:
+# tests/test_textnorm.py checks it), so the patterns name those two: literal characters the engine scans for
+# twice as fast as ``\s`` classes.
+_WS_RE = re.compile(r" {2,}")
+_NL_RE = re.compile(r" +\n[ \n]*|\n[ \n]+")
 
 
 # Line breaks lost where a post's lines were joined without a separator (a scrape that drops <br>, a CSV

@@ -11,11 +11,14 @@ migration 012); normalize takes that text while the reader that produced it is t
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 import psycopg2
@@ -24,7 +27,7 @@ import psycopg2.extras
 from claimwatch.parse import UnusableInput
 from claimwatch.parse.dates import parse_document_date
 from claimwatch.parse.telegram_preview import TEXT_VERSION, parse_message_html
-from claimwatch.text.language import detect_language
+from claimwatch.text.language import detect_languages
 from claimwatch.text.near_duplicates import DuplicateWindow, fingerprint_of_normalized
 from claimwatch.text.textnorm import clean_text, normalize_for_matching
 from claimwatch.warehouse import connect, query
@@ -35,6 +38,9 @@ log = logging.getLogger(__name__)
 NORMALIZER_VERSION = "norm-1"
 BATCH_SIZE = 2000
 NEAR_DUP_WINDOW = timedelta(days=3)
+# Allocations between two young-generation collections while normalizing (Python's default: 700). See
+# _fewer_collections.
+GC_THRESHOLD = 50_000
 
 
 @dataclass
@@ -62,11 +68,12 @@ class CoreDocument:
     normalizer_version: str = NORMALIZER_VERSION
 
     def row(self) -> tuple[Any, ...]:
-        """The COPY row (``dataclasses.astuple`` deep-copies every field: ~25 µs a document for nothing)."""
-        return tuple(getattr(self, name) for name in _COLUMNS)
+        """The COPY row, one C call (``dataclasses.astuple`` deep-copies every field: ~25 µs a document for
+        nothing; a ``getattr`` per field in Python, ~2 µs)."""
+        return _ROW(self)
 
 
-_COLUMNS = tuple(f.name for f in fields(CoreDocument))
+_ROW = attrgetter(*(f.name for f in fields(CoreDocument)))
 
 
 class NotNormalizable(UnusableInput):
@@ -152,7 +159,7 @@ def _document(
         author=extra.get("author"),
         text=text,
         text_normalized=normalized,
-        language=language or detect_language(text),
+        language=language,  # the page's; build_documents detects the others
         views=extra.get("views"),
         forwarded_from=extra.get("forwarded_from"),
         edited=bool(extra.get("edited", False)),
@@ -161,9 +168,26 @@ def _document(
     )
 
 
-def build_document(row: dict[str, Any]) -> CoreDocument:
-    """Turn one candidate raw row (see ``normalize_candidates.sql``) into a core document."""
-    return _telegram(row) if row["source_kind"] == "telegram" else _article(row)
+def build_documents(
+    rows: Sequence[dict[str, Any]],
+) -> tuple[list[CoreDocument], list[tuple[dict[str, Any], NotNormalizable]]]:
+    """Turn candidate raw rows (see ``normalize_candidates.sql``) into core documents; also return the rows that
+    yield none, each with the reason.
+
+    A document's language is the one its page declares, else the one its text is written in: those are detected
+    for the whole batch at once (:func:`detect_languages` counts every text's letters in one numpy pass).
+    """
+    docs: list[CoreDocument] = []
+    failed: list[tuple[dict[str, Any], NotNormalizable]] = []
+    for row in rows:
+        try:
+            docs.append(_telegram(row) if row["source_kind"] == "telegram" else _article(row))
+        except NotNormalizable as exc:
+            failed.append((row, exc))
+    undeclared = [d for d in docs if not d.language]
+    for doc, language in zip(undeclared, detect_languages([d.text for d in undeclared]), strict=True):
+        doc.language = language
+    return docs, failed
 
 
 def _candidates(conn: Any, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
@@ -175,6 +199,24 @@ def _candidates(conn: Any, params: dict[str, Any]) -> Iterator[list[dict[str, An
         while rows := cur.fetchmany(BATCH_SIZE):
             names = names or [column.name for column in cur.description]
             yield [dict(zip(names, r, strict=True)) for r in rows]
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector triggered every :data:`GC_THRESHOLD` allocations.
+
+    Normalize keeps thousands of container objects alive for a while (a batch's rows and documents, the duplicate
+    window's band keys and buckets): at the default threshold the collector ran ~780 times on 20,000 posts and kept
+    promoting them, and its six full passes over every object of the process cost ~50 ms each, 15-20% of the run's
+    CPU time in all. Every object normalize makes is freed by reference counting; the collector only has cycles to
+    find, and still runs, a few times a run. The process's thresholds are restored afterwards.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
@@ -191,7 +233,7 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
         "normalizer_version": NORMALIZER_VERSION,
         "text_version": TEXT_VERSION,
     }
-    with connect(dsn) as reader, connect(dsn) as writer:
+    with _fewer_collections(), connect(dsn) as reader, connect(dsn) as writer:
         with writer.cursor() as cur:
             cur.execute(query("core_documents_stage_create"))
             cur.execute(query("normalize_watermark_get"), params)
@@ -209,13 +251,10 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
             pending: Future[tuple[int, int, int]] | None = None
             while (rows := upcoming.result()) is not None:
                 upcoming = reads.submit(next, batches, None)
-                docs: list[CoreDocument] = []
-                for row in rows:
-                    try:
-                        docs.append(build_document(row))
-                    except NotNormalizable as exc:
-                        counts["failed"] += 1
-                        log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
+                docs, failed = build_documents(rows)
+                for row, exc in failed:
+                    counts["failed"] += 1
+                    log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
                 if pending is not None:
                     _add_written(counts, pending.result())
                     pending = None
