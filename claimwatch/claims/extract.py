@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from claimwatch.claims import rules
-from claimwatch.claims.actors import actor_family, get_actor_matcher, guide_label
+from claimwatch.claims.actors import actor_country, actor_family, get_actor_matcher, guide_label
 from claimwatch.claims.features import PostView, text_view, with_rules
 from claimwatch.claims.gazetteer import nations
 from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
@@ -134,6 +134,15 @@ def _stated_actor(actor: str | None, kind: str, ex: Extraction, voice: str | Non
     return "unknown"
 
 
+def _defends_home(op: Operation) -> bool:
+    """The operation's actor is at home in its target country: in an interception report, the defender ("the IDF
+    says a UAV was intercepted over Eilat"), never the side whose weapon was intercepted, which the GUIDE makes the
+    actor (``unknown`` when the post does not name it). 5-fold CV: Arabic actor 0.827 -> 0.826, English unchanged;
+    on the demo's English news articles actor 0.800 -> 0.900 (their interception reports had the army that
+    intercepted as the attacker, which also kept them out of the attacker's event)."""
+    return op.actor not in (None, "unknown", "other") and actor_country(op.actor) == op.target_country
+
+
 def _dedupe(ops: list[Operation]) -> list[Operation]:
     seen: set[tuple[Any, ...]] = set()
     out = []
@@ -208,6 +217,8 @@ def combine(
             op.intercepted = pred["intercepted"]
             op.confidence = round(min(0.99, pred["kind_p"] * pred["actor_p"]), 2)
             _set_country(op, ex, pred, text)
+        if op.kind == "report" and op.intercepted is True and _defends_home(op):
+            op.actor, op.actor_id = "unknown", None
         op.sub_event_type = rules.sub_event_type(op.weapon, op.intercepted, ex.norm)
     if voice:
         _apply_voice(ops, ex, voice)
