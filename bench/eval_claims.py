@@ -17,7 +17,8 @@ Rows, and what each one is evidence of:
   the channel corpus lacks, such as English communiqués).
 
 Columns: kind macro-F1; accuracy of actor, weapon, target_country, event_date, intercepted on the gold claims
-and reports; operation precision / recall on the posts whose gold lists two or more operations (see
+and reports; operation precision / recall on the posts whose gold lists two or more operations, places compared as
+gazetteer places, then the same with places compared by name only, the scorer of the first score (see
 ``claimwatch.claims.scoring``).
 
 ``--gold`` / ``--input`` / ``--corpus`` score any other gold file (the keys of ``dev.jsonl``, one line per input
@@ -96,12 +97,18 @@ def score(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> dict[str, A
 def row(name: str, res: dict[str, Any], note: str = "") -> str:
     """One line of the table."""
     ops = res["ops"]
-    op = f"{ops['precision']:.2f}/{ops['recall']:.2f} ({ops['posts']})" if ops["posts"] else "-"
+    op = "-"
+    if ops["posts"]:
+        op = f"{ops['precision']:.2f}/{ops['recall']:.2f} ({ops['posts']})"
+        if "by_name_precision" in ops:
+            op += f" {ops['by_name_precision']:.2f}/{ops['by_name_recall']:.2f}"
     cells = " ".join(f"{res['acc'][f]:>7.3f}" for f in FIELDS)
-    return f"{name:<18}{res['posts']:>5} {res['macro_f1']:>7.3f} {cells}  {op:<17}{note}"
+    return f"{name:<18}{res['posts']:>5} {res['macro_f1']:>7.3f} {cells}  {op:<27}{note}"
 
 
-HEADER = f"{'set':<18}{'posts':>5} {'kind F1':>7} " + " ".join(f"{f[:7]:>7}" for f in FIELDS) + "  ops P/R (posts)"
+HEADER = (
+    f"{'set':<18}{'posts':>5} {'kind F1':>7} " + " ".join(f"{f[:7]:>7}" for f in FIELDS) + "  ops P/R (posts), by name"
+)
 
 
 def labelled_set_scores(cv: bool) -> list[tuple[str, dict[str, Any], str]]:

@@ -51,7 +51,8 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "fo
 # neighbourhoods, camps and hospitals and the Israeli border communities in the gazetteer
 # 1.8.0: an English subject is the attacker through units, partners and auxiliaries ("IDF fighter jets and
 # artillery struck", "the IDF is continuing to strike", "the IDF and ISA eliminated")
-# 1.9.0: an interception report's actor is never the side defending its own country (``extract._defends_home``)
+# 1.9.0: an interception report's actor is never the side defending its own country (``extract._defends_home``);
+# an operation whose own sentence names its place keeps its target country among that sentence's places
 EXTRACTOR_VERSION = "rules-1.9.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part

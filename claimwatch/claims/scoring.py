@@ -6,15 +6,20 @@ predicted ``other`` gets nulls, which are wrong unless the gold field is null to
 
 Operation level (posts whose label lists ``operations``): each predicted operation is paired with at most one
 gold operation of the same post. A pair *matches* when it names the same operation: same kind, weapon,
-target_country and event_date, and the same place when both give one (compared loosely: case and punctuation
-aside). Precision is matched / predicted, recall matched / gold; the strict variant also asks the same actor
-and intercepted.
+target_country and event_date, and the same place when both give one. Precision is matched / predicted, recall
+matched / gold; the strict variant also asks the same actor and intercepted.
+
+Two place names are the same place when they read the same (case and punctuation aside) or when the gazetteer
+resolves each whole name to one and the same place: the GUIDE asks for "common English spelling", and annotators
+and the gazetteer spell one village several ways ("Ayta ash Shab" / "Aita al-Shaab", "Beit Hanoun" / "Bayt
+Hanun"), which is no error of the extractor's. ``by_name`` scores operations on the names alone, as before.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from claimwatch.claims.labels import FIELDS, KINDS
@@ -63,27 +68,44 @@ def post_scores(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) 
     }
 
 
-def _same_place(a: Any, b: Any) -> bool:
-    def key(v: Any) -> str:
-        return "".join(ch for ch in str(v or "").casefold() if ch.isalnum())
-
-    return key(a) == key(b)
+def _name_key(v: Any) -> str:
+    return "".join(ch for ch in str(v or "").casefold() if ch.isalnum())
 
 
-def _matches(g: dict[str, Any], p: dict[str, Any], strict: bool) -> bool:
+@cache
+def _place_id(name: str) -> str | None:
+    """The gazetteer place a whole name resolves to (None: no single place spans it)."""
+    from claimwatch.claims.gazetteer import get_gazetteer
+    from claimwatch.text.textnorm import normalize_for_matching
+
+    norm = normalize_for_matching(name).strip()
+    ids = {m.record["location_id"] for m in get_gazetteer().find(norm) if m.start == 0 and m.end >= len(norm)}
+    return ids.pop() if len(ids) == 1 else None
+
+
+def _same_place(a: Any, b: Any, by_name: bool = False) -> bool:
+    if _name_key(a) == _name_key(b):
+        return True
+    if by_name or not a or not b:
+        return False
+    pa = _place_id(str(a))
+    return pa is not None and pa == _place_id(str(b))
+
+
+def _matches(g: dict[str, Any], p: dict[str, Any], strict: bool, by_name: bool = False) -> bool:
     keys = ("kind", "weapon", "target_country", "event_date") + (("actor", "intercepted") if strict else ())
     if any(g.get(k) != p.get(k) for k in keys):
         return False
-    return not (g.get("location") and p.get("location")) or _same_place(g["location"], p["location"])
+    return not (g.get("location") and p.get("location")) or _same_place(g["location"], p["location"], by_name)
 
 
-def _pair(gold_ops: list[dict[str, Any]], pred_ops: list[dict[str, Any]], strict: bool) -> int:
+def _pair(gold_ops: list[dict[str, Any]], pred_ops: list[dict[str, Any]], strict: bool, by_name: bool = False) -> int:
     """Matched pairs, one-to-one (greedy in order: operations of one post are few and distinct)."""
     used: set[int] = set()
     n = 0
     for p in pred_ops:
         for i, g in enumerate(gold_ops):
-            if i not in used and _matches(g, p, strict):
+            if i not in used and _matches(g, p, strict, by_name):
                 used.add(i)
                 n += 1
                 break
@@ -98,7 +120,7 @@ def operation_scores(
     ``multi_only`` keeps the posts whose gold lists two or more operations (the posts the measure is for);
     otherwise every labelled post counts (a post predicted with operations the gold does not have costs
     precision even when the gold has none)."""
-    n_gold = n_pred = loose = strict = posts = 0
+    n_gold = n_pred = loose = strict = by_name = posts = 0
     for g, p in zip(gold, pred, strict=True):
         gold_ops = g.get("operations")
         if gold_ops is None or (multi_only and len(gold_ops) < 2):
@@ -109,6 +131,7 @@ def operation_scores(
         n_pred += len(pred_ops)
         loose += _pair(gold_ops, pred_ops, strict=False)
         strict += _pair(gold_ops, pred_ops, strict=True)
+        by_name += _pair(gold_ops, pred_ops, strict=False, by_name=True)
     return {
         "posts": posts,
         "gold_ops": n_gold,
@@ -117,4 +140,6 @@ def operation_scores(
         "recall": loose / n_gold if n_gold else 0.0,
         "strict_precision": strict / n_pred if n_pred else 0.0,
         "strict_recall": strict / n_gold if n_gold else 0.0,
+        "by_name_precision": by_name / n_pred if n_pred else 0.0,
+        "by_name_recall": by_name / n_gold if n_gold else 0.0,
     }
