@@ -91,11 +91,14 @@ def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any], text: str)
     allowed |= {cc for cc, _how in nations(text, ex.norm)}  # read here: only event posts need them
     if op.location_id is None:
         allowed.add(None)
-    for cc in pred.get("target_country_ranked") or []:
-        if cc in allowed:
-            break
-    else:
+    if not pred.get("target_country_scores"):
         return
+    index: dict[str | None, int] = pred["target_country_scores"][0]
+    scores: list[float] = pred["target_country_scores"][1]
+    ranked = [(scores[index[cc]], -index[cc], cc) for cc in allowed if cc in index]
+    if not ranked:
+        return
+    cc = max(ranked)[2]  # the likeliest allowed country (the lower class index on a tie)
     if cc == op.target_country:
         return
     op.target_country = cc

@@ -268,7 +268,7 @@ class ClaimModel:
 
     def event_fields(self, text_rows: sp.csr_matrix, views: Sequence[PostView]) -> list[dict[str, Any]]:
         """Per event post: actor, weapon, intercepted, target_country (``{head}_p`` their probabilities,
-        ``target_country_ranked`` every country best first, for callers that only accept some)."""
+        ``target_country_scores`` every country and its probability, for callers that only accept some)."""
         out: list[dict[str, Any]] = [{} for _ in views]
         if not views:
             return out
@@ -281,9 +281,10 @@ class ClaimModel:
             for row, j, p in zip(out, best.tolist(), proba[np.arange(len(best)), best].tolist(), strict=True):
                 row[head] = decoded[j]
                 row[f"{head}_p"] = p
-            if head == "target_country":
-                for row, order in zip(out, np.argsort(-proba, axis=1).tolist(), strict=True):
-                    row["target_country_ranked"] = [decoded[j] for j in order]
+            if head == "target_country":  # every country's probability, for callers that accept only some
+                index = {cc: j for j, cc in enumerate(decoded)}
+                for row, scores in zip(out, proba.tolist(), strict=True):
+                    row["target_country_scores"] = (index, scores)
         for i, view in enumerate(views):
             for base in ROLES:
                 role = out[i].get(f"{base}_role")
