@@ -237,7 +237,7 @@ def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc:
     """The linker's view (``events.Row``) of operation ``index`` of a post, as the extractor read it (the
     evaluation's counterpart of ``event_store.row_from_db``); keyed ``(doc, index)``."""
     from claimwatch.claims.actors import actor_family
-    from claimwatch.transform.events import Row, states_count, words_of
+    from claimwatch.transform.events import Row, renews, states_count, words_of
 
     return Row(
         key=(doc, index),
@@ -258,6 +258,7 @@ def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc:
         lon=op.lon,
         confidence=op.confidence,
         states_count=states_count(text[:300]),
+        renews=renews(text[:300]),
     )
 
 

@@ -22,7 +22,7 @@ import psycopg2.extras
 
 from claimwatch.claims.actors import actor_family
 from claimwatch.transform import marts
-from claimwatch.transform.events import Clusterer, LinkModel, Row, linker_version, states_count, words_of
+from claimwatch.transform.events import Clusterer, LinkModel, Row, linker_version, renews, states_count, words_of
 from claimwatch.warehouse import query
 from claimwatch.warehouse.connection import connect
 
@@ -54,6 +54,7 @@ def row_from_db(r: dict[str, Any]) -> Row:
         lon=r["lon"],
         confidence=r["confidence"],
         states_count=states_count(r["head"]),
+        renews=renews(r["head"]),
     )
 
 

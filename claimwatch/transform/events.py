@@ -85,6 +85,7 @@ class Row:
     lon: float | None = None
     confidence: float | None = None  # the extractor's confidence in the row (kind x attacker probability)
     states_count: bool = False  # the post's head states a count of ten or more (see :func:`states_count`)
+    renews: bool = False  # the post tells a new or repeated attack ("again", "a new wave", see :func:`renews`)
 
 
 def words_of(text: str | None) -> frozenset[str]:
@@ -115,6 +116,40 @@ def is_tally(row: Row) -> bool:
     weighed this from the labelled pairs (``count_claim``) but, refitted on new rows, put such a claim over its
     threshold against a blast it matched by country, day and hours; as a rule it holds whatever the fit."""
     return row.kind == "claim" and row.states_count and row.location_id is None
+
+
+_RENEWAL_WORDS = (
+    "again",
+    "another",
+    "new wave",
+    "new salvo",
+    "new barrage",
+    "new launch",
+    "new round",
+    "renewed",
+    "مجددا",
+    "من جديد",
+    "موجة جديدة",
+    "رشقة جديدة",
+    "دفعة جديدة",
+    "جولة جديدة",
+    "اخرى",
+    "تجدد",
+)
+_RENEWAL: re.Pattern[str] | None = None
+
+
+def renews(text: str | None) -> bool:
+    """Whether a text tells a new or repeated attack ("again", "another", "a new wave", "مجدداً", "موجة جديدة"): the
+    labelling conventions make such a report another wave than the one before it, even minutes later, where its
+    place, day and words otherwise match (bench/gold/README, same-kind and linked pairs)."""
+    global _RENEWAL
+    from claimwatch.text.textnorm import normalize_for_matching
+
+    if _RENEWAL is None:
+        words = sorted({normalize_for_matching(w) for w in _RENEWAL_WORDS}, key=len, reverse=True)
+        _RENEWAL = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    return _RENEWAL.search(normalize_for_matching(text or "")) is not None
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -191,6 +226,8 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
             f[f"weapon_unstated_{r.kind}"] = 1.0
         if r.states_count:
             f[f"count_{r.kind}"] = 1.0
+        if r.renews:
+            f[f"renews_{r.kind}"] = 1.0
     f[f"kinds={'-'.join(sorted((a.kind, b.kind)))}"] = 1.0
     # No "same source" feature: every labelled pair is of one channel, so it never varies in the labels and cannot
     # be learnt; as a constant it took half of each feature's weight into its products ("same_place & same_source"),
