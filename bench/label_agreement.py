@@ -26,12 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from claimwatch.claims.labels import FIELDS, OP_KEYS, load_labels, write_labels  # noqa: E402
+from claimwatch.claims.scoring import place_key as _loc  # noqa: E402
 
 OP_FIELDS = (*OP_KEYS,)
-
-
-def _loc(value: Any) -> str:
-    return "".join(ch for ch in str(value or "").casefold() if ch.isalnum())
 
 
 def _op_key(op: dict[str, Any]) -> tuple[Any, ...]:

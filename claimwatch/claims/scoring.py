@@ -24,7 +24,7 @@ from typing import Any
 
 from claimwatch.claims.labels import FIELDS, KINDS
 
-__all__ = ["operation_scores", "post_scores"]
+__all__ = ["operation_scores", "place_key", "post_scores"]
 
 
 def post_scores(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -68,7 +68,8 @@ def post_scores(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]) 
     }
 
 
-def _name_key(v: Any) -> str:
+def place_key(v: Any) -> str:
+    """A place name as compared by name: case, spaces and punctuation aside."""
     return "".join(ch for ch in str(v or "").casefold() if ch.isalnum())
 
 
@@ -84,7 +85,7 @@ def _place_id(name: str) -> str | None:
 
 
 def _same_place(a: Any, b: Any, by_name: bool = False) -> bool:
-    if _name_key(a) == _name_key(b):
+    if place_key(a) == place_key(b):
         return True
     if by_name or not a or not b:
         return False

@@ -33,6 +33,7 @@ from claimwatch.claims.features import PostView
 from claimwatch.claims.labels import load_labels
 from claimwatch.claims.model import MODEL_CARD, MODEL_PATH, ClaimModel, ModelSettings, fit_model
 from claimwatch.claims.rules import Extraction
+from claimwatch.claims.scoring import place_key
 from claimwatch.config import PROJECT_ROOT
 
 __all__ = ["LABEL_SETS", "Example", "LabelSet", "cross_validate", "examples", "train"]
@@ -146,8 +147,7 @@ def predict(model: ClaimModel, items: Sequence[Example]) -> list[dict[str, Any]]
 def _place_match(gold: str | None, op: Any) -> bool:
     if not gold or not op.location:
         return False
-    a = "".join(ch for ch in gold.casefold() if ch.isalnum())
-    b = "".join(ch for ch in op.location.casefold() if ch.isalnum())
+    a, b = place_key(gold), place_key(op.location)
     return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
 
 

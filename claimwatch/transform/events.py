@@ -136,20 +136,24 @@ _RENEWAL_WORDS = (
     "اخرى",
     "تجدد",
 )
-_RENEWAL: re.Pattern[str] | None = None
+
+
+@cache
+def _renewal() -> re.Pattern[str]:
+    """``_RENEWAL_WORDS`` in matching form, whole words, longest first."""
+    from claimwatch.text.textnorm import normalize_for_matching
+
+    words = sorted({normalize_for_matching(w) for w in _RENEWAL_WORDS}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
 def renews(text: str | None) -> bool:
     """Whether a text tells a new or repeated attack ("again", "another", "a new wave", "مجدداً", "موجة جديدة"): the
     labelling conventions make such a report another wave than the one before it, even minutes later, where its
     place, day and words otherwise match (bench/gold/README, same-kind and linked pairs)."""
-    global _RENEWAL
     from claimwatch.text.textnorm import normalize_for_matching
 
-    if _RENEWAL is None:
-        words = sorted({normalize_for_matching(w) for w in _RENEWAL_WORDS}, key=len, reverse=True)
-        _RENEWAL = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
-    return _RENEWAL.search(normalize_for_matching(text or "")) is not None
+    return _renewal().search(normalize_for_matching(text or "")) is not None
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -527,17 +531,16 @@ def fit_link_model(
             tp = float((pred & y).sum())
             curve.append((round(float(t) - 1e-6, 6), tp / pred.sum(), tp / max(1, y.sum())))
     best = (1.0, 0.0, 0.0)  # threshold, precision, recall
-    most_precise = (-1.0, 0.0, 1.0, 0.0)  # precision, recall, threshold, precision
     for t, precision, recall in curve:
         if precision >= min_precision and recall >= best[2]:
             best = (t, precision, recall)
-        if recall >= min_recall and (precision, recall) > most_precise[:2]:
-            most_precise = (precision, recall, t, precision)
-    if best[2] < min_recall and most_precise[0] >= 0:
+    useful = [(precision, recall, t) for t, precision, recall in curve if recall >= min_recall]
+    if best[2] < min_recall and useful:
         # the floor is out of reach at a useful recall: the most precise threshold that keeps that recall (precision
         # first, as above; the F0.5 optimum chosen before took 0.575 at 0.847 / 0.412 once the labels of draw
         # train3 were in, where a tally links to one of its strikes)
-        best = (most_precise[2], most_precise[0], most_precise[1])
+        precision, recall, t = max(useful, key=lambda u: (u[0], u[1]))
+        best = (t, precision, recall)
     weights = _fit_weights(pairs, c)
     rounded = {k: round(w, 3) for k, w in weights.items()}
     digest = json.dumps({"weights": rounded, "threshold": round(best[0], 3)}, sort_keys=True).encode()
