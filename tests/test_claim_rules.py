@@ -528,3 +528,38 @@ def test_july_b_gazetteer_places(place: str, country: str) -> None:
 )
 def test_july_b_false_positives_are_other(text: str) -> None:
     assert extract_claims(text, POSTED).kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "weapon"),
+    [
+        # the launchers and the cell's missiles were what was struck; the means is the aircraft
+        (
+            "12:04 Rocket launchers and a weapons storage facility in Khan Yunis were struck by IDF fighter jets.",
+            "airstrike",
+        ),
+        (
+            "A short while ago, a terrorist cell that attempted to launch anti-tank missiles toward Metula was struck "
+            "by an IDF aircraft.",
+            "airstrike",
+        ),
+        ("Hezbollah launched rockets toward Metula.", "rocket"),  # the means, still
+    ],
+)
+def test_a_weapon_named_as_the_target_is_not_the_means(text: str, weapon: str) -> None:
+    from claimwatch.claims.rules import operation_candidates
+
+    ex = extract_claims(text, POSTED)
+    assert [c.op.weapon for c in operation_candidates(text, ex, POSTED)] == [weapon]
+
+
+def test_each_country_a_launch_is_aimed_at_is_a_candidate() -> None:
+    from claimwatch.claims.rules import operation_candidates
+
+    text = "القيادة المركزية: أطلقت إيران سبعة صواريخ باليستية باتجاه الكويت والبحرين فجر اليوم."
+    cands = operation_candidates(text, extract_claims(text, POSTED), POSTED)
+    # the subject (Iran) is not a target; each target country is its own operation, no location
+    assert [(c.op.target_country, c.op.location, c.op.weapon) for c in cands] == [
+        ("KW", None, "missile"),
+        ("BH", None, "missile"),
+    ]

@@ -180,6 +180,12 @@ def test_claimwatch_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:
         # named: kept
         ("Rockets fired by Hezbollah hit Kiryat Shmona on Tuesday evening.", "hezbollah"),
         ("12:04IDF fighter jets struck a Hezbollah weapons depot in Nabatieh overnight.", "israel"),
+        # an interception at a base the US holds abroad: the US defends it, the attacker is not named
+        (
+            "CENTCOM: the al-Tanf garrison was attacked by several one-way attack drones early today. Two were shot "
+            "down; no injuries or damage were reported.",
+            "unknown",
+        ),
     ],
 )
 def test_the_attacker_is_one_the_text_states(text: str, actor: str) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from claimwatch.claims import rules
 from claimwatch.claims.actors import actor_country, actor_family, get_actor_matcher, guide_label
 from claimwatch.claims.features import PostView, text_view, with_rules
-from claimwatch.claims.gazetteer import nations
+from claimwatch.claims.gazetteer import garrisons, nations
 from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
 from claimwatch.claims.rules import Extraction, Operation
 from claimwatch.text.textnorm import normalize_for_matching, restore_line_breaks
@@ -149,8 +149,11 @@ def _defends_home(op: Operation) -> bool:
     says a UAV was intercepted over Eilat"), never the side whose weapon was intercepted, which the GUIDE makes the
     actor (``unknown`` when the post does not name it). 5-fold CV: Arabic actor 0.827 -> 0.826, English unchanged;
     on the demo's English news articles actor 0.800 -> 0.900 (their interception reports had the army that
-    intercepted as the attacker, which also kept them out of the attacker's event)."""
-    return op.actor not in (None, "unknown", "other") and actor_country(op.actor) == op.target_country
+    intercepted as the attacker, which also kept them out of the attacker's event). A base the actor garrisons
+    abroad is its home here ("CENTCOM: the al-Tanf garrison was attacked by drones; two were shot down")."""
+    if op.actor in (None, "unknown", "other"):
+        return False
+    return actor_country(op.actor) == op.target_country or garrisons().get(op.location_id or "") == op.actor
 
 
 def _dedupe(ops: list[Operation]) -> list[Operation]:

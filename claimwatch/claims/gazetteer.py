@@ -58,6 +58,7 @@ __all__ = [
     "Gazetteer",
     "PlaceMatch",
     "fold_latin",
+    "garrisons",
     "geonames_cache_path",
     "get_gazetteer",
     "location_records",
@@ -461,9 +462,16 @@ def _load_curated() -> list[dict[str, Any]]:
             "needs_cue": _needs_cue(p.get("needs_cue", False)),
             "coast_country": p.get("coast_country"),
             "demonyms": list(p.get("demonyms", [])),
+            "garrison": p.get("garrison"),
         }
         out.append(rec)
     return out
+
+
+@lru_cache(maxsize=1)
+def garrisons() -> dict[str, str]:
+    """Bases abroad and the actor whose forces hold them (``garrison`` in places.toml): location_id -> actor id."""
+    return {r["location_id"]: r["garrison"] for r in _load_curated() if r["garrison"]}
 
 
 def _geonames_version() -> str | None:

@@ -53,7 +53,10 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "fo
 # artillery struck", "the IDF is continuing to strike", "the IDF and ISA eliminated")
 # 1.9.0: an interception report's actor is never the side defending its own country (``extract._defends_home``);
 # an operation whose own sentence names its place keeps its target country among that sentence's places
-EXTRACTOR_VERSION = "rules-1.9.0"
+# 1.10.0: a weapon named as the target ("struck rocket launchers", "a cell that attempted to launch missiles") is not
+# the means; each country a launch is aimed at is an operation candidate of its own ("toward Kuwait and Bahrain");
+# an interception report at a base the actor garrisons abroad is the defender's (``extract._defends_home``)
+EXTRACTOR_VERSION = "rules-1.10.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -355,6 +358,24 @@ _INTERCEPTOR = _Gated(
         r"|\b(?:iron dome|patriots?|interceptors?|air[- ]defen[cs]es?(?: systems?| array)?|david's sling|arrow \d)\b"
     ),
     "باتريوت منظوم بطاري قبة دفاع اعتراضي ارض_جو ارض-جو سام patriot iron intercept defen sling arrow",
+)
+# A weapon the attacker struck, or was struck before using, is the target, not the means (GUIDE: "what the attacker
+# used"): "struck rocket launchers", "a weapons storage facility", "a cell that attempted to launch anti-tank
+# missiles ... was struck by an IDF aircraft" (the operation told is the strike). English compounds only: in Arabic
+# the target noun comes first ("منصات صواريخ") and the means takes a preposition ("بصواريخ"), which the weapon
+# patterns already tell apart.
+_WEAPON_AS_TARGET = _Gated(
+    _rx(
+        r"\b(?:rocket|missile|anti-tank(?: missile)?|mortar|drone|uav|weapons?)s?[- ](?:launch(?:ers?|ing)?[- ]"
+        r"(?:posts?|pads?|sites?|positions?|cells?|squads?|areas?|infrastructure)|launchers?|storage|stores|production|"
+        r"manufacturing|warehouses?|depots?|workshops?|stockpiles?|caches?|factor(?:y|ies)|infrastructure|"
+        r"arrays?|units?|cells?|squads?|operatives?)\b"
+        r"|\b(?:attempt(?:ed|ing|s)?|en route|on (?:its|their|his) way|prepar(?:ed|ing)|plann(?:ed|ing)|tr(?:ied|ying)|"
+        r"about) to (?:launch|fire)(?: an?| several| a number of| \w+)?"
+        r" (?:anti-tank missiles?|missiles?|rockets?|mortars?|mortar shells?|drones?|uavs?)\b"
+    ),
+    "launch storage stores production manufactur warehouse depot workshop stockpile cache factor infrastructure"
+    " array unit cell squad operative fire",
 )
 _WEAPON_LIST: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -805,9 +826,9 @@ def _mask(text: str, pattern: re.Pattern[str] | _Gated) -> str:
 
 @_batch_memo(_POST_MEMO)
 def _masked_all(norm: str) -> str:
-    """The text with interceptors and "not an attack" phrases blanked, offsets kept (what attack words and weapons
-    are looked for in; memoized: the operation candidates mask the same text)."""
-    return _mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK)
+    """The text with interceptors, "not an attack" phrases and weapons as targets blanked, offsets kept (what attack
+    words and weapons are looked for in; memoized: the operation candidates mask the same text)."""
+    return _mask(_mask(_mask(norm, _INTERCEPTOR), _NOT_ATTACK), _WEAPON_AS_TARGET)
 
 
 @_batch_memo(_SENTENCE_MEMO)
@@ -1634,6 +1655,31 @@ class Candidate:
     places_in_segment: int
 
 
+# A country that a launch or strike is aimed at ("باتجاه الكويت والبحرين", "toward Israel and Jordan"): the word
+# before it is a direction, or "and" after another such country.
+_DIRECTION_BEFORE = _rx(r"(?:\b|^)(?:نحو|باتجاه|بإتجاه|على|الى|ضد|toward|towards|against|at|on|into)\s*$")
+_AND_BEFORE = _rx(r"(?:^|\s)(?:و|and|,|،)\s*$")
+
+
+def _directed_countries(norm: str, seg: _Segment, places: list[PlaceMatch]) -> list[PlaceMatch | None]:
+    """The countries of a segment named as where an attack was aimed, one per country in text order.
+
+    "أطلقت إيران سبعة صواريخ باليستية باتجاه الكويت والبحرين" aims at two countries, two operations (GUIDE: every
+    operation with its own target); the subject "إيران" is not one."""
+    out: list[PlaceMatch | None] = []
+    last_end = -1
+    for pm in places:
+        if not (seg.start <= pm.start < seg.end) or pm.origin or pm.record["feature"] != "country":
+            continue
+        before = norm[max(seg.start, pm.start - 16) : pm.start]
+        joined = last_end >= 0 and pm.start - last_end <= 6 and _AND_BEFORE.search(norm[last_end : pm.start])
+        if _DIRECTION_BEFORE.search(before) or joined:
+            if all(o is not None and o.record["country"] != pm.record["country"] for o in out):
+                out.append(pm)
+            last_end = pm.end
+    return out
+
+
 _ATTACK_SIGNAL = (_TRIGGER, _WEAPON_TRIGGER, _HEADING, _AD_ENGAGED, _AD_SYSTEM, _SHOOTING, _WAVE_LAUNCH)
 
 
@@ -1675,13 +1721,18 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
             if not pm.origin and all(pm.record["location_id"] != t.record["location_id"] for t in targets if t):
                 targets.append(pm)
         if not targets:
-            targets = [loc]
+            directed = _directed_countries(norm, seg, places)
+            targets = directed or [loc]
+            if directed:
+                country = None  # each directed country is a target of its own (below)
         weapon = _first_weapon(masked)[0] or "unspecified"
         intercepted = _intercepted(seg.text)
         is_rule = any(seg.start <= s < seg.end or s <= seg.start < e for s, e in rule_spans)
         for place in targets:
             rec = place.record if place is not None else None
             cc = rec["country"] if rec else country
+            if rec is not None and rec["feature"] == "country":
+                rec = None  # a country is the target country, not a location
             geo = (
                 (max(int(rec["geo_precision"]), 2 if place and place.near else 1))
                 if rec
