@@ -180,6 +180,12 @@ def test_claimwatch_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:
         # named: kept
         ("Rockets fired by Hezbollah hit Kiryat Shmona on Tuesday evening.", "hezbollah"),
         ("12:04IDF fighter jets struck a Hezbollah weapons depot in Nabatieh overnight.", "israel"),
+        # a claim is its speaker's, in a language whose communiqués the labels hardly hold
+        (
+            "Harakat al-Nujaba: our fighters targeted the US occupation base at al-Tanf, on the Iraq-Syria-Jordan "
+            "border triangle, with a swarm of drones on Sunday morning.",
+            "nujaba",
+        ),
         # an interception at a base the US holds abroad: the US defends it, the attacker is not named
         (
             "CENTCOM: the al-Tanf garrison was attacked by several one-way attack drones early today. Two were shot "

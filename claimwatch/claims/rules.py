@@ -55,7 +55,8 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "fo
 # an operation whose own sentence names its place keeps its target country among that sentence's places
 # 1.10.0: a weapon named as the target ("struck rocket launchers", "a cell that attempted to launch missiles") is not
 # the means; each country a launch is aimed at is an operation candidate of its own ("toward Kuwait and Bahrain");
-# an interception report at a base the actor garrisons abroad is the defender's (``extract._defends_home``)
+# an interception report at a base the actor garrisons abroad is the defender's (``extract._defends_home``); a
+# claim's attacker is never unknown (``extract._stated_actor``)
 EXTRACTOR_VERSION = "rules-1.10.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
