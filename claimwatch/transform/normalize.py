@@ -32,7 +32,7 @@ from claimwatch.text.language import detect_languages
 from claimwatch.text.near_duplicates import DuplicateWindow, fingerprint_of_normalized
 from claimwatch.text.textnorm import clean_text, normalize_for_matching
 from claimwatch.warehouse import connect, query
-from claimwatch.warehouse.copy import csv_buffer
+from claimwatch.warehouse.copy import field, lines_buffer, quoted
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,19 @@ class CoreDocument:
         """The COPY row, one C call (``dataclasses.astuple`` deep-copies every field: ~25 µs a document for
         nothing; a ``getattr`` per field in Python, ~2 µs)."""
         return _ROW(self)
+
+    def csv_line(self) -> str:
+        """The COPY row as the line :func:`~claimwatch.warehouse.copy.csv_buffer` writes for :meth:`row`, in one
+        f-string: the fields whose type is fixed by how the document is built (text columns, ids, counts) are quoted
+        directly, the others (nullable, or read from ``meta``) go through the general :func:`field`. About 4 µs a
+        document less than a general call per field, ~16 µs (a test compares both on every kind of field)."""
+        q, f = quoted, field
+        return (
+            f'{q(self.source_id)},{q(self.external_id)},"{self.raw_document_id}",{q(self.doc_type)},{q(self.url)},'
+            f"{f(self.canonical_url)},{f(self.published_at)},{f(self.fetched_at)},{f(self.title)},{f(self.author)},"
+            f"{q(self.text)},{q(self.text_normalized)},{f(self.language)},{f(self.views)},{f(self.forwarded_from)},"
+            f'{f(self.edited)},"{self.versions}",{q(self.exact_fingerprint)},{q(self.normalizer_version)}\n'
+        )
 
 
 _ROW = attrgetter(*(f.name for f in fields(CoreDocument)))
@@ -239,7 +252,6 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
             cur.execute(query("core_documents_stage_create"))
             cur.execute(query("normalize_watermark_get"), params)
             params["after"], params["upto"] = cur.fetchone()
-        window = DuplicateWindow(NEAR_DUP_WINDOW)
         # Three threads: one reads batch k+2 (the candidate query), this one does every piece of Python work (build
         # batch k+1, its COPY text, place batch k's duplicates), the writer only talks to the server. A batch is one
         # transaction, in two trips of the writer: store it (COPY, upsert, seed query), then, once this thread has
@@ -253,6 +265,8 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
         ):
             batches = _candidates(reader, params)
             upcoming = reads.submit(next, batches, None)
+            # made while the server runs the candidate query (its LSH bands are computed: ~40 ms)
+            window = DuplicateWindow(NEAR_DUP_WINDOW)
             stored: Future[_Stored] | None = None
             while (rows := upcoming.result()) is not None:
                 upcoming = reads.submit(next, batches, None)
@@ -262,7 +276,7 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
                     log.warning("%s/%s not normalized: %s", source_id, row["external_id"], exc)
                 if not docs:
                     continue
-                copy_text = csv_buffer(d.row() for d in docs)
+                copy_text = lines_buffer(d.csv_line() for d in docs)
                 if stored is None:
                     stored = writes.submit(_store_batch, writer, copy_text, docs, window)
                 else:
