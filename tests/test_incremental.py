@@ -89,6 +89,33 @@ def test_normalize_reads_only_what_landed_since_its_last_run(warehouse_dsn: str)
     assert normalize_documents(warehouse_dsn, SOURCE)["documents"] == 35
 
 
+def test_a_document_normalized_again_gets_its_new_original_or_loses_it(warehouse_dsn: str) -> None:
+    """``near_dup_of`` follows a document's new text on a re-run: normalize sends back only the documents whose
+    original changed (the upsert returns the stored one), so both directions, NULL to a document and a document to
+    NULL, are checked here against the earlier documents read back from the warehouse."""
+    original = "خبر رقم 1 عن قصف في بلدة الخيام جنوب لبنان"
+    _source(warehouse_dsn)
+    _land(warehouse_dsn, 1, 2)
+    _land(warehouse_dsn, 3, 3, text=original)  # a copy of post 1
+    normalize_documents(warehouse_dsn, SOURCE)
+
+    def originals() -> dict[str, str | None]:
+        return dict(
+            _exec(
+                warehouse_dsn,
+                "SELECT d.external_id, o.external_id FROM core.documents d "
+                "LEFT JOIN core.documents o ON o.doc_id = d.near_dup_of WHERE d.source_id = %s",
+                (SOURCE,),
+            )
+        )
+
+    assert originals() == {"1": None, "2": None, "3": "1"}
+    _land(warehouse_dsn, 3, 3, text="بيان جديد مختلف تماما عن الغارات على مدينة صور رقم {i}")  # edited: no copy
+    _land(warehouse_dsn, 2, 2, text=original)  # edited into a copy of post 1
+    assert normalize_documents(warehouse_dsn, SOURCE)["exact_duplicates"] == 1
+    assert originals() == {"1": None, "2": "1", "3": None}
+
+
 def test_a_text_read_at_landing_is_used_only_while_its_reader_is_the_running_one(warehouse_dsn: str) -> None:
     """normalize takes ``body_text`` instead of parsing ``body`` when ``body_text_version`` is ``TEXT_VERSION``;
     a text read by other code (or none) sends it back to the HTML. The stored texts here deliberately differ from

@@ -246,9 +246,12 @@ class NearDuplicateIndex:
         """Index ``text`` under ``doc_id`` and return its cluster id (see the class docstring)."""
         return str(self.add_normalized([(doc_id, normalize_for_matching(text or ""))])[0][0])
 
-    def add_normalized(self, docs: Sequence[tuple[Hashable, str]]) -> list[tuple[Hashable, Hashable | None]]:
+    def add_normalized(
+        self, docs: Sequence[tuple[Hashable, str]], fingerprints: Sequence[str] | None = None
+    ) -> list[tuple[Hashable, Hashable | None]]:
         """Add documents (id, text in the matching form) in order; return each one's cluster id and, for an exact
-        copy, the document it copies (else None).
+        copy, the document it copies (else None). ``fingerprints``, when given, are the texts'
+        :func:`fingerprint_of_normalized`, already computed by the caller (normalize stores them).
 
         Same result as calling :meth:`add` once per document, with the MinHash signatures of the whole
         sequence computed in one vectorized pass.
@@ -265,7 +268,7 @@ class NearDuplicateIndex:
             if doc_id in self._cluster:
                 placed.append((self._cluster[doc_id], None))
                 continue
-            fp = fingerprint_of_normalized(norm)
+            fp = fingerprint_of_normalized(norm) if fingerprints is None else fingerprints[i]
             self._order[doc_id] = self._added
             self._added += 1
             self._fingerprint[doc_id] = fp
@@ -371,10 +374,11 @@ class DuplicateWindow:
 
     def place(self, batch: Sequence[tuple[int, datetime | None, str, str]]) -> list[tuple[int, int | None, str]]:
         """Place each batch document (in order): (doc_id, the document it duplicates or None, "exact" | "near" |
-        "")."""
+        ""). Each tuple's ``exact_fingerprint`` is taken as its text's (:func:`fingerprint_of_normalized`, as
+        normalize computed it) instead of hashing the text again."""
         self._hold(batch)
         placed: list[tuple[int, int | None, str]] = []
-        found = self.index.add_normalized([(doc_id, norm) for doc_id, _p, norm, _f in batch])
+        found = self.index.add_normalized([(d[0], d[2]) for d in batch], [d[3] for d in batch])
         for (doc_id, _p, _n, _f), (cluster, copy_of) in zip(batch, found, strict=True):
             if copy_of is not None:
                 placed.append((doc_id, int(copy_of), "exact"))  # type: ignore[call-overload]

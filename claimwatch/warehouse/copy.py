@@ -15,7 +15,13 @@ from typing import Any
 import psycopg2.extensions
 
 
-def _field(value: Any) -> str:
+def quoted(text: str) -> str:
+    """A ``str`` as a COPY CSV field (what :func:`field` makes of it)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def field(value: Any) -> str:
+    """One value as a COPY CSV field (see :func:`csv_buffer`)."""
     if value is None:
         return ""
     if type(value) is str:  # most fields: skip the type checks below (a str subclass takes the long way)
@@ -40,9 +46,15 @@ def csv_buffer(rows: Iterable[Sequence[Any]]) -> io.StringIO:
     ``bytes`` → bytea hex."""
     buffer = io.StringIO()
     for row in rows:
-        buffer.write(",".join(map(_field, row)) + "\n")
+        buffer.write(",".join(map(field, row)) + "\n")
     buffer.seek(0)
     return buffer
+
+
+def lines_buffer(lines: Iterable[str]) -> io.StringIO:
+    """COPY CSV lines made by the caller (each with its newline, its fields made by :func:`field` or
+    :func:`quoted`) as one buffer for ``copy_expert``."""
+    return io.StringIO("".join(lines))
 
 
 def copy_rows(cur: psycopg2.extensions.cursor, copy_sql: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -13,4 +13,4 @@ SET raw_document_id = EXCLUDED.raw_document_id, doc_type = EXCLUDED.doc_type, ur
     edited = EXCLUDED.edited, versions = EXCLUDED.versions, exact_fingerprint = EXCLUDED.exact_fingerprint,
     normalizer_version = EXCLUDED.normalizer_version, normalized_at = now(),
     extractor_version = CASE WHEN d.text = EXCLUDED.text THEN d.extractor_version END
-RETURNING doc_id, external_id;
+RETURNING doc_id, external_id, near_dup_of;
