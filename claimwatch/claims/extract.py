@@ -51,7 +51,12 @@ def _text(text: Any) -> str:
 
 def read_post(text: Any, posted_at: datetime | None, voice: str | None = None) -> tuple[Extraction, PostView]:
     """The rules' reading of one post and the model's full view of it (what training needs for every post)."""
-    text = _text(text)
+    return _read_text(_text(text), posted_at, voice)
+
+
+def _read_text(text: str, posted_at: datetime | None, voice: str | None) -> tuple[Extraction, PostView]:
+    """:func:`read_post` of a text :func:`_text` has already prepared (``extract_posts`` prepares each post once;
+    restoring line breaks again costs as much as the model's view of the post)."""
     norm = normalize_for_matching(text[: rules.MAX_CHARS])
     ex = rules.extract_claims(text, posted_at, norm=norm)
     return ex, with_rules(text_view(norm), ex, voice)
@@ -243,7 +248,16 @@ def predict_batch(
     voice: str | None = None,
 ) -> list[Extraction]:
     """The extractions of a batch of posts the rules have read (shared by extraction and evaluation)."""
-    posts = [(_text(t), p) for t, p in posts]  # as read_post read them
+    return _predict_texts(model, [(_text(t), p) for t, p in posts], readings, voice)  # as read_post read them
+
+
+def _predict_texts(
+    model: ClaimModel,
+    posts: list[tuple[str, datetime | None]],
+    readings: list[tuple[Extraction, PostView]],
+    voice: str | None,
+) -> list[Extraction]:
+    """:func:`predict_batch` of texts :func:`_text` has already prepared."""
     views = [view for _ex, view in readings]
     x, kinds = model.kinds(views)
     events = [i for i, k in enumerate(kinds) if k["kind"] != "other"]
@@ -279,7 +293,7 @@ def extract_posts(
     batch: list[tuple[str, datetime | None]] = []
 
     def flush() -> None:
-        out.extend(predict_batch(model, batch, [read_post(t, p, voice) for t, p in batch], voice))
+        out.extend(_predict_texts(model, batch, [_read_text(t, p, voice) for t, p in batch], voice))
         batch.clear()
         rules.forget_batch()
 
