@@ -261,7 +261,7 @@ def _predict_texts(
     views = [view for _ex, view in readings]
     x, kinds = model.kinds(views)
     events = [i for i, k in enumerate(kinds) if k["kind"] != "other"]
-    preds = dict(zip(events, model.event_fields(x[events], [views[i] for i in events]), strict=True))
+    preds = dict(zip(events, model.event_fields(x.rows(events), [views[i] for i in events]), strict=True))
     # the operation model scores the candidates of every event post of the batch at once
     cands: dict[int, list[rules.Candidate]] = {}
     items: list[Any] = []

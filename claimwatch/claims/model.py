@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -219,6 +219,18 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
     return vectorizer.transform(docs)
 
 
+class BatchFeatures(NamedTuple):
+    """A batch's text features and the rules' cues (unweighted), built once: the kind head reads every row, the
+    event heads the rows of the event posts (building the cues again for those cost as much as their heads)."""
+
+    text: sp.csr_matrix
+    cues: sp.csr_matrix
+
+    def rows(self, index: list[int]) -> BatchFeatures:
+        """The features of the posts at ``index``, in that order."""
+        return BatchFeatures(self.text[index], self.cues[index])
+
+
 class ClaimModel:
     """Fitted vectorizers and heads. Two steps, as the extractor reads a post: :meth:`kinds` from the words
     alone, then :meth:`event_fields` for the posts that hold an operation, once the rules have read them."""
@@ -238,25 +250,29 @@ class ClaimModel:
         chars = self.vectorizers["char"].transform([v.text[:n] for v in views])
         return sp.hstack([words, chars], format="csr")
 
-    def event_matrix(self, text_rows: sp.csr_matrix, views: Sequence[PostView]) -> sp.csr_matrix:
-        """Text features plus the rules' cues (``views`` must have been read by the rules)."""
-        cues = transform(self.vectorizers["cues"], [v.cues for v in views]) * self.settings.cue_weight
-        return sp.hstack([text_rows, cues], format="csr")
+    def cue_matrix(self, views: Sequence[PostView]) -> sp.csr_matrix:
+        """The rules' cues of ``views`` (rows in order, unweighted; ``views`` must have been read by the rules)."""
+        return transform(self.vectorizers["cues"], [v.cues for v in views])
 
-    def kind_matrix(self, text: sp.csr_matrix, views: Sequence[PostView]) -> sp.csr_matrix:
-        """Text features plus the rules' cues at the kind head's weight."""
+    def event_matrix(self, text_rows: sp.csr_matrix, cue_rows: sp.csr_matrix) -> sp.csr_matrix:
+        """Text features plus the rules' cues (:meth:`cue_matrix`) at the event heads' weight."""
+        return sp.hstack([text_rows, cue_rows * self.settings.cue_weight], format="csr")
+
+    def kind_matrix(self, text: sp.csr_matrix, cues: sp.csr_matrix) -> sp.csr_matrix:
+        """Text features plus the rules' cues (:meth:`cue_matrix`) at the kind head's weight."""
         w = self.settings.kind_cue_weight
         if not w:
             return text
-        return sp.hstack([text, transform(self.vectorizers["cues"], [v.cues for v in views]) * w], format="csr")
+        return sp.hstack([text, cues * w], format="csr")
 
-    def kinds(self, views: Sequence[PostView]) -> tuple[sp.csr_matrix, list[dict[str, Any]]]:
-        """The text features and, per post, ``{"kind", "kind_p", "kind_other_p"}``."""
-        x = self.text_matrix(views)
+    def kinds(self, views: Sequence[PostView]) -> tuple[BatchFeatures, list[dict[str, Any]]]:
+        """The batch's features and, per post, ``{"kind", "kind_p", "kind_other_p"}``. The features are built
+        once for the batch: :meth:`event_fields` takes the event posts' rows of them."""
+        x = BatchFeatures(self.text_matrix(views), self.cue_matrix(views))
         if not views:
             return x, []
         clf = self.heads["kind"]
-        proba = clf.predict_proba(self.kind_matrix(x, views))
+        proba = clf.predict_proba(self.kind_matrix(x.text, x.cues))
         other = list(clf.classes_).index("other")
         masked = proba.copy()
         masked[:, other] = np.where(proba[:, other] >= self.settings.other_threshold, 2.0, -1.0)
@@ -266,13 +282,14 @@ class ClaimModel:
             for i, j in enumerate(best)
         ]
 
-    def event_fields(self, text_rows: sp.csr_matrix, views: Sequence[PostView]) -> list[dict[str, Any]]:
+    def event_fields(self, rows: BatchFeatures, views: Sequence[PostView]) -> list[dict[str, Any]]:
         """Per event post: actor, weapon, intercepted, target_country (``{head}_p`` their probabilities,
-        ``target_country_scores`` every country and its probability, for callers that only accept some)."""
+        ``target_country_scores`` every country and its probability, for callers that only accept some).
+        ``rows``: the posts' rows of :meth:`kinds`' features."""
         out: list[dict[str, Any]] = [{} for _ in views]
         if not views:
             return out
-        x = self.event_matrix(text_rows, views)
+        x = self.event_matrix(rows.text, rows.cues)
         for head in EVENT_HEADS:
             clf = self.heads[head]
             proba = clf.predict_proba(x)
@@ -383,9 +400,9 @@ def fit_model(
         if hasattr(vec, "stop_words_"):
             vec.stop_words_ = None  # the pruned terms are only for inspection and would bloat the file
     model = ClaimModel(settings, version, vectorizers, {})
-    x_text = model.text_matrix(views)
+    x_text, x_cues = model.text_matrix(views), model.cue_matrix(views)
     events = [i for i, row in enumerate(labels) if row["kind"] != "other"]
-    x_event = model.event_matrix(x_text[events], [views[i] for i in events])
+    x_event = model.event_matrix(x_text[events], x_cues[events])
 
     def head_fit(head: str, x: Any, y: list[str]) -> Any:
         base = {"event_kind": "kind", "n_ops": "kind"}.get(head, head.removesuffix("_role"))
@@ -396,7 +413,7 @@ def fit_model(
         clf.coef_ = clf.coef_.astype(np.float32)
         return clf
 
-    model.heads["kind"] = head_fit("kind", model.kind_matrix(x_text, views), [_label(row, "kind") for row in labels])
+    model.heads["kind"] = head_fit("kind", model.kind_matrix(x_text, x_cues), [_label(row, "kind") for row in labels])
     for head in EVENT_HEADS:
         if head == "n_ops":  # only the posts labelled operation by operation say how many they hold
             rows = [k for k, i in enumerate(events) if labels[i].get("operations") is not None]
