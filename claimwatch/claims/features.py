@@ -204,10 +204,10 @@ def flat_lookup(rows: Sequence[Sequence[Any]], ids: dict[Any, int]) -> tuple[np.
 
 
 class ViewVocabulary:
-    """A fitted vocabulary of :func:`view_tokens`, split back into words, so a batch's tokens are counted from
-    word ids without building them: one lookup per word (not per unigram, bigram and prefixed copy) and the
-    bigrams matched as pairs of ids in numpy. The cells are exactly those of the tokens :func:`view_tokens`
-    gives (``tests/test_claims_model.py`` checks the matrices against scikit-learn's)."""
+    """A fitted vocabulary of :func:`view_tokens` (or :func:`candidate_tokens`), split back into words, so a
+    batch's tokens are counted from word ids without building them: one lookup per word (not per unigram, bigram
+    and prefixed copy) and the bigrams matched as pairs of ids in numpy. The cells are exactly those of the tokens
+    those functions give (``tests/test_claims_model.py`` checks the matrices against scikit-learn's)."""
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self.n_cols = len(vocabulary)
@@ -255,9 +255,22 @@ class ViewVocabulary:
     def cells(self, views: Sequence[PostView]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every occurrence of a vocabulary token in the views' :func:`view_tokens`."""
         parts = [view_words(v) for v in views]
-        word_rows, word_cols = self._space_cells([p[0] for p in parts], 0)
-        stem_rows, stem_cols = self._space_cells([p[1] for p in parts], 1)
-        head_rows, head_cols = flat_lookup([p[2] for p in parts], self.head)
+        return self.word_cells([p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts])
+
+    def candidate_cells(self, items: Sequence[tuple[Any, str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every occurrence of a vocabulary token in the items' :func:`candidate_tokens` (a
+        vocabulary fitted on those holds no stem bigram and no opening word, so none is found)."""
+        words = list(map(candidate_words, items))
+        return self.word_cells(words, list(map(_stems, words)), [])
+
+    def word_cells(
+        self, words: list[list[str]], stems: list[list[str]], heads: list[list[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every vocabulary token made of rows of words, their stems and their openings' words
+        (``heads``, or none): the unigrams and bigrams of the words and of the stems, and the ``h:`` words."""
+        word_rows, word_cols = self._space_cells(words, 0)
+        stem_rows, stem_cols = self._space_cells(stems, 1)
+        head_rows, head_cols = flat_lookup(heads, self.head)
         known = head_cols >= 0
         return (
             np.concatenate([word_rows, stem_rows, head_rows[known]]),
@@ -265,10 +278,15 @@ class ViewVocabulary:
         )
 
 
-def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:
-    """The words of a candidate operation's sentence (and their stems), for the operation model."""
+def candidate_words(item: tuple[Any, str, str]) -> list[str]:
+    """The words of a candidate operation's sentence (its first 400 characters)."""
     cand, _lang, _kind = item
-    words = _WORD.findall(cand.text[:400])
+    return cast(list[str], _WORD.findall(cand.text[:400]))
+
+
+def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:
+    """The words of a candidate operation's sentence, their bigrams and their stems, for the operation model."""
+    words = candidate_words(item)
     return words + _bigrams(words) + ["s:" + t for t in _stems(words)]
 
 

@@ -169,9 +169,9 @@ _VIEW_VOCABULARIES: dict[int, tuple[Any, dict[str, int], ViewVocabulary]] = {}
 
 
 def _view_vocabulary(vectorizer: Any) -> ViewVocabulary:
-    """The word-level form of a fitted ``view_tokens`` vectorizer's vocabulary, built once per fitted vocabulary
-    (a refit gives the vectorizer a new vocabulary dict, and so a new one; the entry holds the vectorizer, so its
-    id is not reused while cached)."""
+    """The word-level form of a fitted ``view_tokens`` or ``candidate_tokens`` vectorizer's vocabulary, built once
+    per fitted vocabulary (a refit gives the vectorizer a new vocabulary dict, and so a new one; the entry holds the
+    vectorizer, so its id is not reused while cached)."""
     hit = _VIEW_VOCABULARIES.get(id(vectorizer))
     if hit is None or hit[1] is not vectorizer.vocabulary_:
         if len(_VIEW_VOCABULARIES) >= 8:
@@ -207,8 +207,9 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
     ):
         # the same steps, dtype and index order as scikit-learn, so the floats (and a model fitted on them) are
         # identical, not merely close
-        if vectorizer.analyzer is view_tokens:
-            row, col = _view_vocabulary(vectorizer).cells(docs)
+        if vectorizer.analyzer in (view_tokens, candidate_tokens):
+            words = _view_vocabulary(vectorizer)
+            row, col = words.cells(docs) if vectorizer.analyzer is view_tokens else words.candidate_cells(docs)
             x = _counts(row, col, len(docs), len(vectorizer.vocabulary_), vectorizer.dtype)
         else:
             x = _cells(list(map(vectorizer.analyzer, docs)), vectorizer.vocabulary_, vectorizer.dtype)
