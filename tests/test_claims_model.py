@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from claimwatch.claims import train as T
@@ -200,6 +201,16 @@ def test_the_attacker_is_one_the_text_states(text: str, actor: str) -> None:
     assert ex.operations[0].actor == actor
 
 
+def _demo_posts() -> list[tuple[str, datetime]]:
+    """The self-written demo channels' posts (Arabic and English), as ``(text, posted_at)``."""
+    posts = []
+    for name in ("demo_resistance_ar", "demo_resistance_en"):
+        for line in (ROOT / "demo" / "channels" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            posts.append((row["text"], datetime.fromisoformat(row["posted_at"].replace("Z", "+00:00"))))
+    return posts
+
+
 def test_fast_transform_equals_scikit_learns() -> None:
     """The extractor's own counting path (``model.transform``) gives scikit-learn's matrices, feature for feature,
     for every vectorizer of the shipped model, on the self-written demo posts (Arabic and English)."""
@@ -209,11 +220,7 @@ def test_fast_transform_equals_scikit_learns() -> None:
     from claimwatch.claims.rules import operation_candidates
 
     model = load_model()
-    posts = []
-    for name in ("demo_resistance_ar", "demo_resistance_en"):
-        for line in (ROOT / "demo" / "channels" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            posts.append((row["text"], datetime.fromisoformat(row["posted_at"].replace("Z", "+00:00"))))
+    posts = _demo_posts()
     readings = [read_post(text, at) for text, at in posts]
     views = [view for _ex, view in readings]
     items = [
@@ -234,6 +241,32 @@ def test_fast_transform_equals_scikit_learns() -> None:
         assert ours.shape == theirs.shape and ours.dtype == theirs.dtype, name
         assert ours.nnz == theirs.nnz and ours.nnz > 0, name
         assert (ours != theirs).nnz == 0, name  # equal, not close: a model fitted on either is the same
+
+
+def test_fast_predict_proba_equals_scikit_learns() -> None:
+    """The heads' probabilities without scikit-learn's input checks (``model.predict_proba``) are scikit-learn's,
+    bit for bit, for every head of the shipped model (multinomial and binary), on the demo posts."""
+    from claimwatch.claims.extract import read_post
+    from claimwatch.claims.model import predict_proba
+    from claimwatch.claims.rules import operation_candidates
+
+    model = load_model()
+    posts = _demo_posts()
+    readings = [read_post(text, at) for text, at in posts]
+    views = [view for _ex, view in readings]
+    x, cues = model.text_matrix(views), model.cue_matrix(views)
+    items = [
+        ((c, view.lang, "claim"), 1)
+        for (text, at), (ex, view) in zip(posts, readings, strict=True)
+        for c in operation_candidates(text, ex, at)
+    ]
+    inputs = {"kind": model.kind_matrix(x, cues), "op_kind": model.op_matrix(items)}
+    assert len(items) > 10 and {len(model.heads[h].classes_) for h in model.heads} >= {2, 3}
+    for head, clf in model.heads.items():
+        matrix = inputs.get(head, model.event_matrix(x, cues))
+        ours, theirs = predict_proba(clf, matrix), clf.predict_proba(matrix)
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape == (matrix.shape[0], len(clf.classes_)), head
+        assert np.array_equal(ours, theirs), head  # equal, not close: the same answers and the same reasons
 
 
 def test_a_bulletin_keeps_every_operation_the_operation_model_finds() -> None:

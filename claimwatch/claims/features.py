@@ -204,10 +204,10 @@ def flat_lookup(rows: Sequence[Sequence[Any]], ids: dict[Any, int]) -> tuple[np.
 
 
 class ViewVocabulary:
-    """A fitted vocabulary of :func:`view_tokens`, split back into words, so a batch's tokens are counted from
-    word ids without building them: one lookup per word (not per unigram, bigram and prefixed copy) and the
-    bigrams matched as pairs of ids in numpy. The cells are exactly those of the tokens :func:`view_tokens`
-    gives (``tests/test_claims_model.py`` checks the matrices against scikit-learn's)."""
+    """A fitted vocabulary of :func:`view_tokens` (or :func:`candidate_tokens`), split back into words, so a
+    batch's tokens are counted from word ids without building them: one lookup per word (not per unigram, bigram
+    and prefixed copy) and the bigrams matched as pairs of ids in numpy. The cells are exactly those of the tokens
+    those functions give (``tests/test_claims_model.py`` checks the matrices against scikit-learn's)."""
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self.n_cols = len(vocabulary)
@@ -235,16 +235,33 @@ class ViewVocabulary:
                 unigram[space][ids[a]] = col
         self.unigram = unigram
         self.keys = [np.array(sorted(p), dtype=np.int64).reshape(-1, 2) for p in pairs]
+        # word -> its id in the word space and its stem's id in the stem space, packed in one int (see
+        # ``_known``): a channel repeats its vocabulary, so most words are stemmed and looked up once, not per post
+        self._packed: dict[str, int] = {}
 
-    def _space_cells(self, rows: list[list[str]], space: int) -> tuple[np.ndarray, np.ndarray]:
-        ids = self.ids[space]
-        row, wid = flat_lookup(rows, ids)
+    def _known(self, rows: list[list[str]]) -> dict[str, int]:
+        """``self._packed``, holding every word of ``rows``: ``(word id + 1) << 32 | (stem id + 1)`` (0: unknown).
+        One lookup per word then gives both ids, where the stem, its lookup and the word's lookup were three."""
+        packed = self._packed
+        new = set(chain.from_iterable(rows)).difference(packed)
+        if new:
+            if len(packed) + len(new) > 200_000:
+                packed.clear()
+                new = set(chain.from_iterable(rows))
+            words, stems = self.ids
+            for w in new:
+                packed[w] = (words.get(w, -1) + 1) << 32 | (stems.get(stem_text(w), -1) + 1)
+        return packed
+
+    def _space_cells(self, row: np.ndarray, wid: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+        """The unigram and bigram cells of one space, from each word's row and id in it (-1: unknown)."""
+        n_ids = len(self.ids[space])
         known = wid >= 0
         uni_row, uni_col = row[known], self.unigram[space][wid[known]]
         has_uni = uni_col >= 0
         keys, cols = self.keys[space][:, 0], self.keys[space][:, 1]
         pair = known[1:] & known[:-1] & (row[1:] == row[:-1])  # consecutive words of one post, both known
-        key = wid[:-1][pair] * len(ids) + wid[1:][pair]
+        key = wid[:-1][pair] * n_ids + wid[1:][pair]
         at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
         hit = keys[at] == key if len(keys) else np.zeros(len(key), dtype=bool)
         return (
@@ -254,10 +271,21 @@ class ViewVocabulary:
 
     def cells(self, views: Sequence[PostView]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every occurrence of a vocabulary token in the views' :func:`view_tokens`."""
-        parts = [view_words(v) for v in views]
-        word_rows, word_cols = self._space_cells([p[0] for p in parts], 0)
-        stem_rows, stem_cols = self._space_cells([p[1] for p in parts], 1)
-        head_rows, head_cols = flat_lookup([p[2] for p in parts], self.head)
+        return self.word_cells([_WORD.findall(v.text) for v in views], [_WORD.findall(v.head) for v in views])
+
+    def candidate_cells(self, items: Sequence[tuple[Any, str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every occurrence of a vocabulary token in the items' :func:`candidate_tokens` (a
+        vocabulary fitted on those holds no stem bigram and no opening word, so none is found)."""
+        return self.word_cells(list(map(candidate_words, items)), [])
+
+    def word_cells(self, words: list[list[str]], heads: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every vocabulary token made of rows of words and their openings' words (``heads``, or
+        none): the unigrams and bigrams of the words and of their stems (:func:`view_words`), and the ``h:``
+        words."""
+        row, packed = flat_lookup(words, self._known(words))
+        word_rows, word_cols = self._space_cells(row, (packed >> 32) - 1, 0)
+        stem_rows, stem_cols = self._space_cells(row, (packed & 0xFFFFFFFF) - 1, 1)
+        head_rows, head_cols = flat_lookup(heads, self.head)
         known = head_cols >= 0
         return (
             np.concatenate([word_rows, stem_rows, head_rows[known]]),
@@ -265,10 +293,15 @@ class ViewVocabulary:
         )
 
 
-def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:
-    """The words of a candidate operation's sentence (and their stems), for the operation model."""
+def candidate_words(item: tuple[Any, str, str]) -> list[str]:
+    """The words of a candidate operation's sentence (its first 400 characters)."""
     cand, _lang, _kind = item
-    words = _WORD.findall(cand.text[:400])
+    return cast(list[str], _WORD.findall(cand.text[:400]))
+
+
+def candidate_tokens(item: tuple[Any, str, str]) -> list[str]:
+    """The words of a candidate operation's sentence, their bigrams and their stems, for the operation model."""
+    words = candidate_words(item)
     return words + _bigrams(words) + ["s:" + t for t in _stems(words)]
 
 

@@ -22,10 +22,11 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from scipy import special
 
 from claimwatch.claims.features import (
     PostView,
@@ -168,9 +169,9 @@ _VIEW_VOCABULARIES: dict[int, tuple[Any, dict[str, int], ViewVocabulary]] = {}
 
 
 def _view_vocabulary(vectorizer: Any) -> ViewVocabulary:
-    """The word-level form of a fitted ``view_tokens`` vectorizer's vocabulary, built once per fitted vocabulary
-    (a refit gives the vectorizer a new vocabulary dict, and so a new one; the entry holds the vectorizer, so its
-    id is not reused while cached)."""
+    """The word-level form of a fitted ``view_tokens`` or ``candidate_tokens`` vectorizer's vocabulary, built once
+    per fitted vocabulary (a refit gives the vectorizer a new vocabulary dict, and so a new one; the entry holds the
+    vectorizer, so its id is not reused while cached)."""
     hit = _VIEW_VOCABULARIES.get(id(vectorizer))
     if hit is None or hit[1] is not vectorizer.vocabulary_:
         if len(_VIEW_VOCABULARIES) >= 8:
@@ -191,7 +192,7 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
     scikit-learn."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
     if isinstance(vectorizer, DictVectorizer) and all(isinstance(v, float | int) for d in docs[:1] for v in d.values()):
         rows = list(docs)
@@ -206,8 +207,9 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
     ):
         # the same steps, dtype and index order as scikit-learn, so the floats (and a model fitted on them) are
         # identical, not merely close
-        if vectorizer.analyzer is view_tokens:
-            row, col = _view_vocabulary(vectorizer).cells(docs)
+        if vectorizer.analyzer in (view_tokens, candidate_tokens):
+            words = _view_vocabulary(vectorizer)
+            row, col = words.cells(docs) if vectorizer.analyzer is view_tokens else words.candidate_cells(docs)
             x = _counts(row, col, len(docs), len(vectorizer.vocabulary_), vectorizer.dtype)
         else:
             x = _cells(list(map(vectorizer.analyzer, docs)), vectorizer.vocabulary_, vectorizer.dtype)
@@ -215,8 +217,42 @@ def transform(vectorizer: Any, docs: Sequence[Any]) -> sp.csr_matrix:
             np.log(x.data, x.data)
             x.data += 1.0
         x.data *= vectorizer.idf_[x.indices]
-        return normalize(x, norm="l2", copy=False)
+        # what ``sklearn.preprocessing.normalize(x, norm="l2", copy=False)`` runs on a float CSR matrix, without
+        # its input checks (a quarter of a millisecond per call, for a matrix built right here)
+        inplace_csr_row_normalize_l2(x)
+        return x
     return vectorizer.transform(docs)
+
+
+def predict_proba(clf: Any, x: sp.csr_matrix) -> np.ndarray:
+    """``clf.predict_proba(x)`` of a fitted logistic regression head, with scikit-learn's own arithmetic (the
+    same steps and dtypes, so the same floats: ``tests/test_claims_model.py`` checks it on real posts) but
+    without the input validation around it. The matrices built here are CSR, finite and as wide as the model;
+    checking them again cost about a quarter of a millisecond per call, ten calls per batch, whatever its size.
+    Anything else goes to scikit-learn."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils.extmath import softmax
+
+    if type(clf) is not LogisticRegression or not sp.issparse(x) or x.format != "csr":
+        return clf.predict_proba(x)
+    scores = x @ clf.coef_.T + clf.intercept_  # LinearClassifierMixin.decision_function
+    if len(clf.classes_) <= 2:  # LinearClassifierMixin._predict_proba_lr, binary
+        prob = scores.reshape(-1)
+        special.expit(prob, out=prob)
+        return np.stack([1 - prob, prob], axis=1)
+    return softmax(scores, copy=False)
+
+
+class BatchFeatures(NamedTuple):
+    """A batch's text features and the rules' cues (unweighted), built once: the kind head reads every row, the
+    event heads the rows of the event posts (building the cues again for those cost as much as their heads)."""
+
+    text: sp.csr_matrix
+    cues: sp.csr_matrix
+
+    def rows(self, index: list[int]) -> BatchFeatures:
+        """The features of the posts at ``index``, in that order."""
+        return BatchFeatures(self.text[index], self.cues[index])
 
 
 class ClaimModel:
@@ -238,25 +274,29 @@ class ClaimModel:
         chars = self.vectorizers["char"].transform([v.text[:n] for v in views])
         return sp.hstack([words, chars], format="csr")
 
-    def event_matrix(self, text_rows: sp.csr_matrix, views: Sequence[PostView]) -> sp.csr_matrix:
-        """Text features plus the rules' cues (``views`` must have been read by the rules)."""
-        cues = transform(self.vectorizers["cues"], [v.cues for v in views]) * self.settings.cue_weight
-        return sp.hstack([text_rows, cues], format="csr")
+    def cue_matrix(self, views: Sequence[PostView]) -> sp.csr_matrix:
+        """The rules' cues of ``views`` (rows in order, unweighted; ``views`` must have been read by the rules)."""
+        return transform(self.vectorizers["cues"], [v.cues for v in views])
 
-    def kind_matrix(self, text: sp.csr_matrix, views: Sequence[PostView]) -> sp.csr_matrix:
-        """Text features plus the rules' cues at the kind head's weight."""
+    def event_matrix(self, text_rows: sp.csr_matrix, cue_rows: sp.csr_matrix) -> sp.csr_matrix:
+        """Text features plus the rules' cues (:meth:`cue_matrix`) at the event heads' weight."""
+        return sp.hstack([text_rows, cue_rows * self.settings.cue_weight], format="csr")
+
+    def kind_matrix(self, text: sp.csr_matrix, cues: sp.csr_matrix) -> sp.csr_matrix:
+        """Text features plus the rules' cues (:meth:`cue_matrix`) at the kind head's weight."""
         w = self.settings.kind_cue_weight
         if not w:
             return text
-        return sp.hstack([text, transform(self.vectorizers["cues"], [v.cues for v in views]) * w], format="csr")
+        return sp.hstack([text, cues * w], format="csr")
 
-    def kinds(self, views: Sequence[PostView]) -> tuple[sp.csr_matrix, list[dict[str, Any]]]:
-        """The text features and, per post, ``{"kind", "kind_p", "kind_other_p"}``."""
-        x = self.text_matrix(views)
+    def kinds(self, views: Sequence[PostView]) -> tuple[BatchFeatures, list[dict[str, Any]]]:
+        """The batch's features and, per post, ``{"kind", "kind_p", "kind_other_p"}``. The features are built
+        once for the batch: :meth:`event_fields` takes the event posts' rows of them."""
+        x = BatchFeatures(self.text_matrix(views), self.cue_matrix(views))
         if not views:
             return x, []
         clf = self.heads["kind"]
-        proba = clf.predict_proba(self.kind_matrix(x, views))
+        proba = predict_proba(clf, self.kind_matrix(x.text, x.cues))
         other = list(clf.classes_).index("other")
         masked = proba.copy()
         masked[:, other] = np.where(proba[:, other] >= self.settings.other_threshold, 2.0, -1.0)
@@ -266,16 +306,17 @@ class ClaimModel:
             for i, j in enumerate(best)
         ]
 
-    def event_fields(self, text_rows: sp.csr_matrix, views: Sequence[PostView]) -> list[dict[str, Any]]:
+    def event_fields(self, rows: BatchFeatures, views: Sequence[PostView]) -> list[dict[str, Any]]:
         """Per event post: actor, weapon, intercepted, target_country (``{head}_p`` their probabilities,
-        ``target_country_scores`` every country and its probability, for callers that only accept some)."""
+        ``target_country_scores`` every country and its probability, for callers that only accept some).
+        ``rows``: the posts' rows of :meth:`kinds`' features."""
         out: list[dict[str, Any]] = [{} for _ in views]
         if not views:
             return out
-        x = self.event_matrix(text_rows, views)
+        x = self.event_matrix(rows.text, rows.cues)
         for head in EVENT_HEADS:
             clf = self.heads[head]
-            proba = clf.predict_proba(x)
+            proba = predict_proba(clf, x)
             decoded = [_decode(head, str(c)) for c in clf.classes_]
             best = np.argmax(proba, axis=1)
             for row, j, p in zip(out, best.tolist(), proba[np.arange(len(best)), best].tolist(), strict=True):
@@ -304,7 +345,7 @@ class ClaimModel:
         if not items or "op_kind" not in self.heads:
             return [{"none": 0.0, "claim": 0.5, "report": 0.5} for _ in items]
         clf = self.heads["op_kind"]
-        proba = clf.predict_proba(self.op_matrix(items))
+        proba = predict_proba(clf, self.op_matrix(items))
         return [{str(c): float(p) for c, p in zip(clf.classes_, row, strict=True)} for row in proba]
 
     def explain(self, head: str, top: int = 15) -> dict[str, list[tuple[str, float]]]:
@@ -383,9 +424,9 @@ def fit_model(
         if hasattr(vec, "stop_words_"):
             vec.stop_words_ = None  # the pruned terms are only for inspection and would bloat the file
     model = ClaimModel(settings, version, vectorizers, {})
-    x_text = model.text_matrix(views)
+    x_text, x_cues = model.text_matrix(views), model.cue_matrix(views)
     events = [i for i, row in enumerate(labels) if row["kind"] != "other"]
-    x_event = model.event_matrix(x_text[events], [views[i] for i in events])
+    x_event = model.event_matrix(x_text[events], x_cues[events])
 
     def head_fit(head: str, x: Any, y: list[str]) -> Any:
         base = {"event_kind": "kind", "n_ops": "kind"}.get(head, head.removesuffix("_role"))
@@ -396,7 +437,7 @@ def fit_model(
         clf.coef_ = clf.coef_.astype(np.float32)
         return clf
 
-    model.heads["kind"] = head_fit("kind", model.kind_matrix(x_text, views), [_label(row, "kind") for row in labels])
+    model.heads["kind"] = head_fit("kind", model.kind_matrix(x_text, x_cues), [_label(row, "kind") for row in labels])
     for head in EVENT_HEADS:
         if head == "n_ops":  # only the posts labelled operation by operation say how many they hold
             rows = [k for k, i in enumerate(events) if labels[i].get("operations") is not None]
