@@ -3,9 +3,8 @@
 A row of ``core.claims`` is one operation *as a document tells it*. An event is the operation itself. Rows join an
 event when the link model (``link_model``, fitted on labelled pairs) says, on average over the event's members, that
 they tell the same operation: same date window, compatible place and country, weapon, attacker, time between the
-operations as told (the posts' times, or the end of the earlier day a post dates its operation to), and shared
-words. Reposts (near-duplicate documents) join the event of the row they copy without a vote, so a channel that
-reposts another adds no events.
+posts, and shared words. Reposts (near-duplicate documents)
+join the event of the row they copy without a vote, so a channel that reposts another adds no events.
 
 Clustering is incremental: only rows without an event are placed; they are compared with the members of events
 within a day of theirs, which an index on the date finds without scanning history. Analysts' merges and splits
@@ -25,7 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -182,21 +181,6 @@ def _far_in_one_source(a: Row, b: Row) -> bool:
     return abs((a.published_at - b.published_at).total_seconds()) > SOURCE_SPAN_HOURS * 3600
 
 
-_BAGHDAD = timezone(timedelta(hours=3))  # the GUIDE dates operations in Asia/Baghdad time
-
-
-def _told_at(row: Row) -> datetime:
-    """When a row's operation is told as happening: its post's time, or, for a post that dates its operation to an
-    earlier day ("yesterday", "on 13 October"), the end of that day (Baghdad time). A claim posted the next morning
-    of an attack reported the evening before is hours from the report, not a day."""
-    assert row.published_at is not None
-    if row.event_date is not None:
-        end = datetime.combine(row.event_date + timedelta(days=1), time.min, _BAGHDAD)
-        if end < row.published_at:
-            return end
-    return row.published_at
-
-
 def pair_features(a: Row, b: Row) -> dict[str, float]:
     """What two rows share, as the link model's features (see the module docstring)."""
     f: dict[str, float] = {"bias": 1.0}
@@ -263,7 +247,7 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
     inter = len(a.words & b.words)
     f["word_overlap"] = inter / max(1, min(len(a.words), len(b.words)))
     if a.published_at and b.published_at:
-        hours = abs((_told_at(a) - _told_at(b)).total_seconds()) / 3600
+        hours = abs((a.published_at - b.published_at).total_seconds()) / 3600
         f["log_hours"] = math.log1p(hours) / 4
         f[f"hours<{next(h for h in (1, 3, 12, 48, 10**9) if hours < h)}"] = 1.0
     return f
