@@ -646,8 +646,9 @@ _SENT_BREAKS = (
     r"\n(?=\s*[-•*▪●]\s*)",
     r"(?<=:)\n",
     # sentences glued without a space ("no injuries were reported.a short while ago"): a period between a word
-    # of two letters or more and a letter ("u.s." stays whole)
-    r"(?<=[^\W\d_]{2})\.(?=[^\W\d_])",
+    # of two letters or more and a letter ("u.s." stays whole); the period is matched before the letters behind it
+    # are looked at, so the lookbehind runs at the periods only, not at every position of the post
+    r"\.(?<=[^\W\d_]{2}\.)(?=[^\W\d_])",
 )
 # A clock time glued to the next word opens a new entry of a live log ("fire.13:07sirens sounded").
 _CLOCK_BREAK = r"(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])"
