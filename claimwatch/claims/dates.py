@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from claimwatch.text.alternation import literal_alternation
+from claimwatch.text.alternation import Gated, literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
 __all__ = [
@@ -170,30 +170,45 @@ _ALL_MONTHS = {**_GREG_MONTHS}
 _MONTH_ALT = literal_alternation(list(_ALL_MONTHS))
 _ORD_ALT = literal_alternation(list(_ORDINAL_DAYS))
 # "25 حزيران 2026", "10 يونيو/حزيران", "15 June", "الخامس من تموز"
-_DAY_MONTH = re.compile(
-    _B
-    + r"(?:(\d{1,2})|("
-    + _ORD_ALT
-    + r"))(?:\s*(?:من|of))?\s+(?:شهر\s+)?"
-    + _PFX
-    + r"("
-    + _MONTH_ALT
-    + r")"
-    + _E
-    + r"(?:\s*/\s*(?:"
-    + _MONTH_ALT
-    + r"))?(?:\s*,?\s*(?:عام|سنه)?\s*(\d{4}))?",
+_DAY_MONTH = Gated(
+    re.compile(
+        _B
+        + r"(?:(\d{1,2})|("
+        + _ORD_ALT
+        + r"))(?:\s*(?:من|of))?\s+(?:شهر\s+)?"
+        + _PFX
+        + r"("
+        + _MONTH_ALT
+        + r")"
+        + _E
+        + r"(?:\s*/\s*(?:"
+        + _MONTH_ALT
+        + r"))?(?:\s*,?\s*(?:عام|سنه)?\s*(\d{4}))?",
+    ),
+    _ALL_MONTHS,
 )
 # "June 10, 2026"
-_MONTH_DAY_EN = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?\b"
+_MONTH_DAY_EN = Gated(
+    re.compile(
+        r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+        r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?\b"
+    ),
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
 )
-_HIJRI = re.compile(
-    _B + r"(\d{1,2})\s+(" + literal_alternation(list(_HIJRI_MONTHS)) + r")" + _E + r"(?:\s*(?:سنه|عام)?\s*(1[34]\d\d))?"
+_HIJRI = Gated(
+    re.compile(
+        _B
+        + r"(\d{1,2})\s+("
+        + literal_alternation(list(_HIJRI_MONTHS))
+        + r")"
+        + _E
+        + r"(?:\s*(?:سنه|عام)?\s*(1[34]\d\d))?"
+    ),
+    _HIJRI_MONTHS,
 )
-_JALALI = re.compile(
-    _B + r"(\d{1,2})\s+(" + literal_alternation(list(_JALALI_MONTHS)) + r")" + _E + r"(?:\s*(1[34]\d\d))?"
+_JALALI = Gated(
+    re.compile(_B + r"(\d{1,2})\s+(" + literal_alternation(list(_JALALI_MONTHS)) + r")" + _E + r"(?:\s*(1[34]\d\d))?"),
+    _JALALI_MONTHS,
 )
 
 _CALENDAR_DATES = (_NUMERIC_DMY, _NUMERIC_YMD, _DAY_MONTH, _MONTH_DAY_EN, _HIJRI, _JALALI)
@@ -207,35 +222,45 @@ def without_dates(norm: str) -> str:
     return norm
 
 
-_YESTERDAY = re.compile(
-    _B + _n(r"(?:" + _PFX + r"(?:ال)?امس|البارحه|" + _PFX + r"الليله الماضيه|yesterday|last night)") + _E
+# The patterns of relative dates and the calendar dates with a month name sit behind substring gates (each gate's
+# words are in every match): a sentence that passes ``_DATE_WORDS`` names one or two of them, not all a dozen.
+_YESTERDAY = Gated(
+    re.compile(_B + _n(r"(?:" + _PFX + r"(?:ال)?امس|البارحه|" + _PFX + r"الليله الماضيه|yesterday|last night)") + _E),
+    [_n(w) for w in ("امس", "البارحه", "الماضيه", "yesterday", "night")],
 )
-_DAY_BEFORE_YESTERDAY = re.compile(_B + _n(r"(?:اول امس|امس الاول|before yesterday)") + _E)
-_N_DAYS_AGO = re.compile(
-    _B + r"(?:قبل|منذ)\s+(يومين|(\d{1,2})\s+(?:ايام|يوم))" + _E + r"|\b(two|\d{1,2})\s+days\s+ago\b"
+_DAY_BEFORE_YESTERDAY = Gated(
+    re.compile(_B + _n(r"(?:اول امس|امس الاول|before yesterday)") + _E), [_n("امس"), "yesterday"]
 )
-_VAGUE_PAST = re.compile(
-    _B + r"(?:(?:قبل|منذ)\s+(?:ايام|اسابيع|فتره)|مؤخرا|في وقت سابق من الشهر|days ago|recently)" + _E
+_N_DAYS_AGO = Gated(
+    re.compile(_B + r"(?:قبل|منذ)\s+(يومين|(\d{1,2})\s+(?:ايام|يوم))" + _E + r"|\b(two|\d{1,2})\s+days\s+ago\b"),
+    ["قبل", "منذ", "days"],
 )
-_LAST_WEEK = re.compile(_B + r"(?:(?:ال)?اسبوع الماضي|الاسبوع المنصرم|last week)" + _E)
-_THIS_WEEK = re.compile(_B + r"(?:" + _PFX + r"هذا الاسبوع|خلال الاسبوع|this week)" + _E)
-_LAST_MONTH = re.compile(_B + r"(?:الشهر الماضي|الشهر المنصرم|last month)" + _E)
+_VAGUE_PAST = Gated(
+    re.compile(_B + r"(?:(?:قبل|منذ)\s+(?:ايام|اسابيع|فتره)|مؤخرا|في وقت سابق من الشهر|days ago|recently)" + _E),
+    ["قبل", "منذ", "مؤخرا", "سابق", "days", "recently"],
+)
+_LAST_WEEK = Gated(re.compile(_B + r"(?:(?:ال)?اسبوع الماضي|الاسبوع المنصرم|last week)" + _E), ["اسبوع", "week"])
+_THIS_WEEK = Gated(re.compile(_B + r"(?:" + _PFX + r"هذا الاسبوع|خلال الاسبوع|this week)" + _E), ["الاسبوع", "week"])
+_LAST_MONTH = Gated(re.compile(_B + r"(?:الشهر الماضي|الشهر المنصرم|last month)" + _E), ["الشهر", "month"])
 _TODAY = re.compile(
     _B + r"(?:" + _PFX + r"اليوم|الليله|قبل ساعات|قبل قليل|منذ قليل|today|tonight|overnight|this morning)" + _E
 )
 # A bare weekday word without the article is also a common noun or a name ("أحد الأحزاب" = one of the parties,
 # "اثنين" = two, "خميس مشيط"), so it only counts after a time word ("يوم خميس"); the definite form counts alone
 # (checked on the match, so the pattern stays one cheap alternation).
-_WEEKDAY = re.compile(
-    _B
-    + r"(?:(يوم|ليله|فجر|صباح|مساء|ظهر)\s+)?"
-    + _PFX
-    + r"("
-    + literal_alternation(list(_WEEKDAYS))
-    + r")"
-    + _E
-    + r"|\b(?:on|last|this)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    + r"|\((monday|tuesday|wednesday|thursday|friday|saturday|sunday)\)"
+_WEEKDAY = Gated(
+    re.compile(
+        _B
+        + r"(?:(يوم|ليله|فجر|صباح|مساء|ظهر)\s+)?"
+        + _PFX
+        + r"("
+        + literal_alternation(list(_WEEKDAYS))
+        + r")"
+        + _E
+        + r"|\b(?:on|last|this)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+        + r"|\((monday|tuesday|wednesday|thursday|friday|saturday|sunday)\)"
+    ),
+    _WEEKDAYS,
 )
 _NEXT_AFTER = re.compile(_n(r"\s*(?:المقبل|القادم|المقبله|القادمه)") + _E)
 # Undated archive footage: no datable reference (GUIDE: event_date null).

@@ -41,7 +41,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 from claimwatch.claims.actors import ActorMention, actor_country, get_actor_matcher, guide_label
 from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
-from claimwatch.text.alternation import literal_alternation
+from claimwatch.text.alternation import Gated, literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
@@ -113,39 +113,15 @@ def _literal_gate(stems: str) -> re.Pattern[str]:
     return re.compile(literal_alternation(fold_arabic(w).replace("_", " ") for w in stems.split()))
 
 
-def _gate_test(stems: str) -> Callable[[str], bool]:
-    """A fast "may this text match?" test: one or two stems are plain ``in`` checks (C fastsearch, no Python
-    loop), more stems one literal regex scanned at C speed."""
-    words = sorted({fold_arabic(w).replace("_", " ") for w in stems.split()})
-    if len(words) == 1:
-        (a,) = words
-        return lambda text: a in text
-    if len(words) == 2:
-        a, b = words
-        return lambda text: a in text or b in text
-    gate = _literal_gate(stems)
-    return lambda text: gate.search(text) is not None
+class _Gated(Gated):
+    """A rule regex behind a substring gate (``alternation.Gated``), its stems written as the rules write words:
+    space-separated, Arabic as spelled (folded here), ``_`` for a space inside a stem. Every stem must be a
+    substring of every possible match, so gating never changes a result."""
 
-
-class _Gated:
-    """A regex behind a substring gate: ``search`` runs only when one of ``stems`` occurs in the text.
-
-    Python's ``re`` tries a big alternation at every position of a post; a C-speed ``in`` check on a few stems
-    skips that for the (large) majority of texts that cannot match. Every stem must be a substring of every
-    possible match, so gating never changes a result.
-    """
-
-    __slots__ = ("_open", "pattern")
+    __slots__ = ()
 
     def __init__(self, pattern: re.Pattern[str], stems: str) -> None:
-        self.pattern = pattern
-        self._open: Callable[[str], bool] = _gate_test(stems)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self._open(text) else None
-
-    def sub(self, repl: Any, text: str) -> str:
-        return self.pattern.sub(repl, text) if self._open(text) else text
+        super().__init__(pattern, (fold_arabic(w).replace("_", " ") for w in stems.split()))
 
 
 _W = r"(?<!\w)"
@@ -670,15 +646,19 @@ _SENT_BREAKS = (
     r"\n(?=\s*[-•*▪●]\s*)",
     r"(?<=:)\n",
     # sentences glued without a space ("no injuries were reported.a short while ago"): a period between a word
-    # of two letters or more and a letter ("u.s." stays whole)
-    r"(?<=[^\W\d_]{2})\.(?=[^\W\d_])",
-    # a clock time glued to the next word opens a new entry of a live log ("fire.13:07sirens sounded")
-    r"(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])",
+    # of two letters or more and a letter ("u.s." stays whole); the period is matched before the letters behind it
+    # are looked at, so the lookbehind runs at the periods only, not at every position of the post
+    r"\.(?<=[^\W\d_]{2}\.)(?=[^\W\d_])",
 )
-_SENT_END = re.compile("|".join(_SENT_BREAKS))
+# A clock time glued to the next word opens a new entry of a live log ("fire.13:07sirens sounded").
+_CLOCK_BREAK = r"(?<=\S)(?=(?<!\d)\d{1,2}:\d{2}(?:,\s*\d{1,2}:\d{2})*[^\W\d_])"
+_SENT_END = re.compile("|".join((*_SENT_BREAKS, _CLOCK_BREAK)))
 # Most posts hold no colon: without the breaks that need one (the clock time is tried at every position), the
-# same breaks are found in two thirds of the time.
+# same breaks are found in two thirds of the time. Most posts with a colon hold no clock time (``_CLOCK``, in
+# every clock-time break): the clock break, which can match nowhere there, is left out for them too.
 _SENT_END_NO_COLON = re.compile("|".join(b for b in _SENT_BREAKS if ":" not in b))
+_SENT_END_NO_CLOCK = re.compile("|".join(_SENT_BREAKS))
+_CLOCK = re.compile(r":\d\d")
 _SUB_EVENT = {
     "drone": "Air/drone strike",
     "airstrike": "Air/drone strike",
@@ -796,7 +776,11 @@ def _segments(norm: str) -> tuple[_Segment, ...]:
     operation candidates cut the same text)."""
     segs: list[_Segment] = []
     pos = 0
-    for m in (_SENT_END if ":" in norm else _SENT_END_NO_COLON).finditer(norm):
+    if ":" not in norm:
+        breaks = _SENT_END_NO_COLON
+    else:
+        breaks = _SENT_END if _CLOCK.search(norm) is not None else _SENT_END_NO_CLOCK
+    for m in breaks.finditer(norm):
         if m.start() > pos:
             segs.append(_Segment(pos, m.start(), norm[pos : m.start()]))
         pos = m.end()
@@ -1681,7 +1665,8 @@ def _directed_countries(norm: str, seg: _Segment, places: list[PlaceMatch]) -> l
     return out
 
 
-_ATTACK_SIGNAL = (_TRIGGER, _WEAPON_TRIGGER, _HEADING, _AD_ENGAGED, _AD_SYSTEM, _SHOOTING, _WAVE_LAUNCH)
+# With ``_TRIGGER`` (asked through ``_trigger_at``: the rules have most often asked it of the same masked sentence).
+_ATTACK_SIGNAL = (_WEAPON_TRIGGER, _HEADING, _AD_ENGAGED, _AD_SYSTEM, _SHOOTING, _WAVE_LAUNCH)
 
 
 def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) -> list[Candidate]:
@@ -1702,7 +1687,11 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
         stated = _stated_date(seg.text, ref_day)
         if stated is not None and stated.date is not None:
             last_date = stated
-        if not any(p.search(masked) is not None for p in _ATTACK_SIGNAL) and _first_weapon(masked)[0] is None:
+        if (
+            _trigger_at(masked) < 0
+            and not any(p.search(masked) is not None for p in _ATTACK_SIGNAL)
+            and _first_weapon(masked)[0] is None
+        ):
             continue
         if last_date is not None:
             ed = last_date
