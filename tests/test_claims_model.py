@@ -187,6 +187,12 @@ def test_claimwatch_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:
             "border triangle, with a swarm of drones on Sunday morning.",
             "nujaba",
         ),
+        # a state's forces at home are the defender: the missile's launcher is not named
+        (
+            "12:10 Two IDF soldiers were severely injured due to an anti-tank missile launched at an IDF post in the "
+            "area of Metula in northern Israel. The soldiers were evacuated to a hospital.",
+            "unknown",
+        ),
         # an interception at a base the US holds abroad: the US defends it, the attacker is not named
         (
             "CENTCOM: the al-Tanf garrison was attacked by several one-way attack drones early today. Two were shot "

@@ -18,7 +18,15 @@ from typing import Any
 from claimwatch.text.alternation import literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching
 
-__all__ = ["ActorMatcher", "ActorMention", "actor_family", "actor_records", "get_actor_matcher", "guide_label"]
+__all__ = [
+    "ActorMatcher",
+    "ActorMention",
+    "actor_family",
+    "actor_records",
+    "get_actor_matcher",
+    "guide_label",
+    "is_state_force",
+]
 
 _ACTORS_TOML = Path(__file__).resolve().parent / "data" / "actors.toml"
 
@@ -81,6 +89,13 @@ def actor_country(actor_id: str | None) -> str | None:
     """The actor's home country (ISO2), if the dictionary gives one."""
     a = _by_id().get(actor_id or "")
     return a.get("country") if a else None
+
+
+def is_state_force(actor_id: str | None) -> bool:
+    """A state's army or guard (``kind`` "state" or "state_force" in actors.toml): a side that defends its own
+    country, where an armed group may also strike an occupying force on its home ground."""
+    a = _by_id().get(actor_id or "")
+    return a is not None and a.get("kind") in ("state", "state_force")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from claimwatch.claims import rules
-from claimwatch.claims.actors import actor_country, actor_family, get_actor_matcher, guide_label
+from claimwatch.claims.actors import actor_country, actor_family, get_actor_matcher, guide_label, is_state_force
 from claimwatch.claims.features import PostView, text_view, with_rules
 from claimwatch.claims.gazetteer import garrisons, nations
 from claimwatch.claims.model import N_OPS_TOP, ClaimModel, load_model
@@ -163,7 +163,10 @@ def _defends_home(op: Operation) -> bool:
     actor (``unknown`` when the post does not name it). 5-fold CV: Arabic actor 0.827 -> 0.826, English unchanged;
     on the demo's English news articles actor 0.800 -> 0.900 (their interception reports had the army that
     intercepted as the attacker, which also kept them out of the attacker's event). A base the actor garrisons
-    abroad is its home here ("CENTCOM: the al-Tanf garrison was attacked by drones; two were shot down")."""
+    abroad is its home here ("CENTCOM: the al-Tanf garrison was attacked by drones; two were shot down"). A state's
+    forces at home are the defender in any report, intercepted or not ("launches from Lebanon fell in open areas in
+    northern Israel" is no Israeli attack); an armed group may strike an occupier on its own ground (a Hezbollah
+    attack on troops in south Lebanon), so for it only an interception says so."""
     if op.actor in (None, "unknown", "other"):
         return False
     return actor_country(op.actor) == op.target_country or garrisons().get(op.location_id or "") == op.actor
@@ -243,7 +246,7 @@ def combine(
             op.intercepted = pred["intercepted"]
             op.confidence = round(min(0.99, pred["kind_p"] * pred["actor_p"]), 2)
             _set_country(op, ex, pred, text)
-        if op.kind == "report" and op.intercepted is True and _defends_home(op):
+        if op.kind == "report" and (op.intercepted is True or is_state_force(op.actor)) and _defends_home(op):
             op.actor, op.actor_id = "unknown", None
         op.sub_event_type = rules.sub_event_type(op.weapon, op.intercepted, ex.norm)
     if voice:

@@ -57,7 +57,8 @@ __all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "fo
 # the means; each country a launch is aimed at is an operation candidate of its own ("toward Kuwait and Bahrain");
 # an interception report at a base the actor garrisons abroad is the defender's (``extract._defends_home``); a
 # claim's attacker is never unknown (``extract._stated_actor``)
-EXTRACTOR_VERSION = "rules-1.10.0"
+# 1.10.1: a state's forces at home in a report's target country are its defender, intercepted or not
+EXTRACTOR_VERSION = "rules-1.10.1"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
