@@ -158,16 +158,18 @@ def _stated_actor(actor: str | None, kind: str, ex: Extraction, voice: str | Non
 
 
 def _defends_home(op: Operation) -> bool:
-    """The operation's actor is at home in its target country: in an interception report, the defender ("the IDF
-    says a UAV was intercepted over Eilat"), never the side whose weapon was intercepted, which the GUIDE makes the
-    actor (``unknown`` when the post does not name it). 5-fold CV: Arabic actor 0.827 -> 0.826, English unchanged;
+    """A report whose actor is at home in its target country names the defender, not the attacker: in an interception
+    report ("the IDF says a UAV was intercepted over Eilat") the GUIDE makes the actor the side whose weapon was
+    intercepted (``unknown`` when the post does not name it). 5-fold CV: Arabic actor 0.827 -> 0.826, English unchanged;
     on the demo's English news articles actor 0.800 -> 0.900 (their interception reports had the army that
     intercepted as the attacker, which also kept them out of the attacker's event). A base the actor garrisons
     abroad is its home here ("CENTCOM: the al-Tanf garrison was attacked by drones; two were shot down"). A state's
     forces at home are the defender in any report, intercepted or not ("launches from Lebanon fell in open areas in
     northern Israel" is no Israeli attack); an armed group may strike an occupier on its own ground (a Hezbollah
     attack on troops in south Lebanon), so for it only an interception says so."""
-    if op.actor in (None, "unknown", "other"):
+    if op.kind != "report" or op.actor in (None, "unknown", "other"):
+        return False
+    if op.intercepted is not True and not is_state_force(op.actor):
         return False
     return actor_country(op.actor) == op.target_country or garrisons().get(op.location_id or "") == op.actor
 
@@ -246,7 +248,7 @@ def combine(
             op.intercepted = pred["intercepted"]
             op.confidence = round(min(0.99, pred["kind_p"] * pred["actor_p"]), 2)
             _set_country(op, ex, pred, text)
-        if op.kind == "report" and (op.intercepted is True or is_state_force(op.actor)) and _defends_home(op):
+        if _defends_home(op):
             op.actor, op.actor_id = "unknown", None
         op.sub_event_type = rules.sub_event_type(op.weapon, op.intercepted, ex.norm)
     if voice:

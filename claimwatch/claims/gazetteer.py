@@ -471,7 +471,7 @@ def _load_curated() -> list[dict[str, Any]]:
 @lru_cache(maxsize=1)
 def garrisons() -> dict[str, str]:
     """Bases abroad and the actor whose forces hold them (``garrison`` in places.toml): location_id -> actor id."""
-    return {r["location_id"]: r["garrison"] for r in _load_curated() if r["garrison"]}
+    return {r["location_id"]: r["garrison"] for r in _all_records() if r.get("garrison")}
 
 
 def _geonames_version() -> str | None:

@@ -1647,12 +1647,12 @@ _DIRECTION_BEFORE = _rx(r"(?:\b|^)(?:نحو|باتجاه|بإتجاه|على|ا�
 _AND_BEFORE = _rx(r"(?:^|\s)(?:و|and|,|،)\s*$")
 
 
-def _directed_countries(norm: str, seg: _Segment, places: list[PlaceMatch]) -> list[PlaceMatch | None]:
+def _directed_countries(norm: str, seg: _Segment, places: list[PlaceMatch]) -> list[PlaceMatch]:
     """The countries of a segment named as where an attack was aimed, one per country in text order.
 
     "أطلقت إيران سبعة صواريخ باليستية باتجاه الكويت والبحرين" aims at two countries, two operations (GUIDE: every
     operation with its own target); the subject "إيران" is not one."""
-    out: list[PlaceMatch | None] = []
+    out: list[PlaceMatch] = []
     last_end = -1
     for pm in places:
         if not (seg.start <= pm.start < seg.end) or pm.origin or pm.record["feature"] != "country":
@@ -1660,7 +1660,7 @@ def _directed_countries(norm: str, seg: _Segment, places: list[PlaceMatch]) -> l
         before = norm[max(seg.start, pm.start - 16) : pm.start]
         joined = last_end >= 0 and pm.start - last_end <= 6 and _AND_BEFORE.search(norm[last_end : pm.start])
         if _DIRECTION_BEFORE.search(before) or joined:
-            if all(o is not None and o.record["country"] != pm.record["country"] for o in out):
+            if all(o.record["country"] != pm.record["country"] for o in out):
                 out.append(pm)
             last_end = pm.end
     return out
@@ -1712,10 +1712,9 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
             if not pm.origin and all(pm.record["location_id"] != t.record["location_id"] for t in targets if t):
                 targets.append(pm)
         if not targets:
-            directed = _directed_countries(norm, seg, places)
-            targets = directed or [loc]
-            if directed:
-                country = None  # each directed country is a target of its own (below)
+            targets.extend(_directed_countries(norm, seg, places))  # each a target of its own (below)
+        if not targets:
+            targets.append(loc)
         weapon = _first_weapon(masked)[0] or "unspecified"
         intercepted = _intercepted(seg.text)
         is_rule = any(seg.start <= s < seg.end or s <= seg.start < e for s, e in rule_spans)
