@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from claimwatch.claims.rules import Extraction
+from claimwatch.claims.rules import Extraction, outcome_told, weapon_named
 
 __all__ = [
     "TEXT_CHARS",
@@ -77,6 +77,17 @@ def text_view(norm: str) -> PostView:
     return PostView(text=text, head=head, lang=_lang(norm))
 
 
+# The weapon a post names first when its first operation names another or none: "The IDF struck military
+# infrastructure in Syria. ... an IDF aircraft struck" is an airstrike by the GUIDE. A cue of the weapon head only
+# (5-fold CV, English weapon 0.692 -> 0.724, Arabic 0.884 -> 0.883; read by every head it cost English
+# target_country 0.771 -> 0.763: the other heads learnt it as a sign of the target)
+NAMED_WEAPON_CUE = "named_weapon="
+# The outcome the whole post tells (intercepted, hit) when the first operation's sentence tells another or none: the
+# GUIDE's "some of several intercepted -> true" and a bulletin's damage told after the launch. A cue of the
+# interception head only (5-fold CV, intercepted English 0.765 -> 0.775, Arabic 0.887 -> 0.892)
+TOLD_OUTCOME_CUE = "told_outcome="
+
+
 def cue_features(ex: Extraction, lang: str, voice: str | None = None) -> dict[str, float]:
     """Indicator features of the rules' reading of a post (see the module docstring), prefixed by language."""
     f: dict[str, float] = {f"rule_kind={ex.kind}": 1.0}
@@ -87,6 +98,14 @@ def cue_features(ex: Extraction, lang: str, voice: str | None = None) -> dict[st
         op = ex.operations[0]
         f[f"rule_actor={op.actor}"] = 1.0
         f[f"rule_weapon={op.weapon}"] = 1.0
+        # what the whole post says where its first operation's sentence says otherwise or nothing: read only by
+        # the weapon and the interception heads (``ModelSettings.head_cues``)
+        named = weapon_named(ex.norm)
+        if named is not None and named != op.weapon:
+            f[f"{NAMED_WEAPON_CUE}{named}"] = 1.0
+        told = outcome_told(ex.norm)
+        if told is not None and told != op.intercepted:
+            f[f"{TOLD_OUTCOME_CUE}{told}"] = 1.0
         f[f"rule_icpt={op.intercepted}"] = 1.0
         f[f"rule_kind_actor={op.kind}:{op.actor}"] = 1.0
         f[f"rule_country={op.target_country}"] = 1.0

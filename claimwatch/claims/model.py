@@ -29,6 +29,8 @@ import scipy.sparse as sp
 from scipy import special
 
 from claimwatch.claims.features import (
+    NAMED_WEAPON_CUE,
+    TOLD_OUTCOME_CUE,
     PostView,
     ViewVocabulary,
     candidate_cues,
@@ -94,6 +96,11 @@ class ModelSettings:
     # rows an analyst would count (demo kind F1 0.938 -> 0.918)
     other_threshold: float = 0.6
     class_weight: str | None = "balanced"
+    # cues only one head reads, by a part of their name: the others are fitted with those columns at zero, which
+    # leaves them a weight of exactly zero there (so prediction needs no mask)
+    head_cues: dict[str, str] = field(
+        default_factory=lambda: {NAMED_WEAPON_CUE: "weapon", TOLD_OUTCOME_CUE: "intercepted"}
+    )
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -382,6 +389,17 @@ def model_version(model: ClaimModel) -> str:
     return f"model-{h.hexdigest()[:12]}"
 
 
+def _without_cues(model: ClaimModel, head: str, offset: int) -> sp.csr_matrix:
+    """A diagonal matrix that zeroes the cue columns (after ``offset`` text columns) other heads own
+    (``ModelSettings.head_cues``), for fitting ``head``; the identity when it may read every cue."""
+    names = model.vectorizers["cues"].feature_names_
+    keep = np.ones(offset + len(names), dtype=np.float32)
+    for j, name in enumerate(names):
+        if any(part in name and owner != head for part, owner in model.settings.head_cues.items()):
+            keep[offset + j] = 0.0
+    return sp.diags(keep, format="csr")
+
+
 def fit_model(
     views: Sequence[PostView],
     labels: Sequence[dict[str, Any]],
@@ -424,12 +442,15 @@ def fit_model(
         if hasattr(vec, "stop_words_"):
             vec.stop_words_ = None  # the pruned terms are only for inspection and would bloat the file
     model = ClaimModel(settings, version, vectorizers, {})
+    cue_names = vectorizers["cues"].feature_names_
     x_text, x_cues = model.text_matrix(views), model.cue_matrix(views)
     events = [i for i, row in enumerate(labels) if row["kind"] != "other"]
     x_event = model.event_matrix(x_text[events], x_cues[events])
 
     def head_fit(head: str, x: Any, y: list[str]) -> Any:
         base = {"event_kind": "kind", "n_ops": "kind"}.get(head, head.removesuffix("_role"))
+        if x.shape[1] == x_text.shape[1] + len(cue_names):  # the head reads the cues
+            x = x @ _without_cues(model, base, x_text.shape[1])
         if len(set(y)) < 2:
             raise ValueError(f"head {head}: the labels hold only {set(y)}: label more posts")
         clf = LogisticRegression(C=settings.c[base], max_iter=5000, class_weight=settings.class_weight)

@@ -44,7 +44,16 @@ from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
 from claimwatch.text.alternation import Gated, literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
 
-__all__ = ["EXTRACTOR_VERSION", "Extraction", "Operation", "extract_claims", "forget_batch", "named_places"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "Extraction",
+    "Operation",
+    "extract_claims",
+    "forget_batch",
+    "named_places",
+    "outcome_told",
+    "weapon_named",
+]
 
 # 1.6.0: a target country may be named by a flag or nationality adjective; "none" only when no place was found
 # 1.7.0: line breaks a scrape lost are put back before reading; "eliminated"/"neutralized" read as hits; Gaza's
@@ -842,6 +851,22 @@ def _first_weapon(masked: str) -> tuple[str | None, int]:
     if _WEAK_AIR.search(masked):
         return "airstrike", 0
     return None, -1
+
+
+def weapon_named(norm: str) -> str | None:
+    """The first weapon a whole post names (its matching form ``norm``; interceptors, weapons named as targets and
+    "not an attack" phrases aside), or None when it names none or only a combined attack. A bulletin's first
+    operation often names no means ("The IDF struck military infrastructure in Syria") where its account goes on to
+    name one ("... an IDF aircraft struck"); the learned weapon head weighs this as a cue (``features``)."""
+    weapon, _at = _first_weapon(_masked_all(norm))
+    return weapon if weapon != "unspecified" else None
+
+
+def outcome_told(norm: str) -> bool | None:
+    """What a whole post (its matching form ``norm``) tells of the outcome: intercepted (True), hit (False) or
+    neither (None), read as one operation's sentence is read. The learned interception head weighs it as a cue
+    where the first operation's sentence tells another or none (``features``)."""
+    return _intercepted(norm)
 
 
 def _resolve_context_actor(mention: ActorMention, norm: str) -> str:
