@@ -23,7 +23,6 @@ the index from one normalize batch to the next, so a document is hashed once per
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import re
 from collections.abc import Hashable, Sequence
@@ -32,7 +31,8 @@ from functools import cache
 
 import numpy as np
 
-from claimwatch.text.textnorm import normalize_for_matching
+# The fingerprints live with the matching form (no numpy there: normalize imports them before numpy is needed).
+from claimwatch.text.textnorm import exact_fingerprint, fingerprint_of_normalized, normalize_for_matching
 
 __all__ = ["DuplicateWindow", "NearDuplicateIndex", "exact_fingerprint", "signatures"]
 
@@ -62,16 +62,6 @@ _A, _B = _affine32_permutations(NUM_PERM)
 _CHUNK = 1 << 13  # characters (about as many shingles) per numpy step: a (128 x 8k) uint32 block is 4 MB
 # MurmurHash3's 32-bit finalizer, as datasketch applies it before permuting (``minhash._fmix``, private there).
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
-
-
-def exact_fingerprint(text: str) -> str:
-    """SHA-256 (hex) of the matching form: equal for posts that differ only in emoji, diacritics, digits..."""
-    return fingerprint_of_normalized(normalize_for_matching(text or ""))
-
-
-def fingerprint_of_normalized(norm: str) -> str:
-    """:func:`exact_fingerprint` of text already in the matching form (saves normalizing it twice)."""
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 def _crc32_table() -> np.ndarray:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg2
 import psycopg2.extras
@@ -29,11 +29,15 @@ import psycopg2.extras
 from claimwatch.parse import UnusableInput
 from claimwatch.parse.dates import parse_document_date
 from claimwatch.parse.telegram_preview import TEXT_VERSION, parse_message_html
-from claimwatch.text.language import detect_languages
-from claimwatch.text.near_duplicates import DuplicateWindow, fingerprint_of_normalized
-from claimwatch.text.textnorm import clean_text, normalize_for_matching
+from claimwatch.text.textnorm import clean_text, fingerprint_of_normalized, normalize_for_matching
 from claimwatch.warehouse import connect, query
 from claimwatch.warehouse.copy import field, lines_buffer, quoted
+
+# Language detection and the duplicate index are built on numpy (~0.2 s to import): normalize_documents imports
+# them once the candidate query is running, so the import overlaps the server's wait before the first row instead of
+# adding to the process's start. (A test checks that importing this module does not import numpy.)
+if TYPE_CHECKING:
+    from claimwatch.text.near_duplicates import DuplicateWindow
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +198,8 @@ def build_documents(
     A document's language is the one its page declares, else the one its text is written in: those are detected
     for the whole batch at once (:func:`detect_languages` counts every text's letters in one numpy pass).
     """
+    from claimwatch.text.language import detect_languages
+
     docs: list[CoreDocument] = []
     failed: list[tuple[dict[str, Any], NotNormalizable]] = []
     for row in rows:
@@ -293,7 +299,10 @@ def normalize_documents(dsn: str, source_id: str) -> dict[str, int]:
         ):
             batches = _candidates(reader, params)
             upcoming = reads.submit(next, batches, None)
-            # made while the server runs the candidate query (its LSH bands are computed: ~40 ms)
+            # imported and made while the server runs the candidate query (see the imports at the top)
+            from claimwatch.text.language import detect_languages  # noqa: F401 (imported now, used by build_documents)
+            from claimwatch.text.near_duplicates import DuplicateWindow
+
             window = DuplicateWindow(NEAR_DUP_WINDOW)
             stored: Future[_Stored] | None = None
             while (rows := upcoming.result()) is not None:
