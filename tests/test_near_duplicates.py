@@ -10,11 +10,16 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from claimwatch.text.near_duplicates import (
+    _A,
+    _B,
+    _DEFAULT_BANDS,
     NUM_PERM,
+    SCHEME,
     SHINGLE,
     THRESHOLD,
     DuplicateWindow,
     NearDuplicateIndex,
+    _band_cuts,
     exact_fingerprint,
     signatures,
 )
@@ -161,6 +166,19 @@ def test_signatures_match_datasketch_on_the_shared_channel() -> None:
     ours = signatures(norms)
     for norm, row in zip(norms[::7], ours[::7], strict=True):
         assert np.array_equal(row, _reference_minhash(norm).hashvalues)
+
+
+def test_permutations_and_bands_are_datasketchs() -> None:
+    """Drawn and written down here so that normalize does not import datasketch (~1 s); still datasketch's."""
+    a, b = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+    assert a.dtype == _A.dtype == b.dtype == _B.dtype == np.uint32
+    assert np.array_equal(a, _A) and np.array_equal(b, _B)
+    for (threshold, num_perm), (bands, rows) in _DEFAULT_BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == (bands, rows)
+        assert _band_cuts(threshold, num_perm) == tuple((4 * s, 4 * e) for s, e in lsh.hashranges)
+    # parameters not written down still get datasketch's bands
+    assert _band_cuts(0.5, 64) == tuple((4 * s, 4 * e) for s, e in MinHashLSH(threshold=0.5, num_perm=64).hashranges)
 
 
 def _window_decisions(docs: list[tuple[int, datetime, str, str]], batch_size: int) -> dict[int, int | None]:

@@ -32,12 +32,17 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import Literal
-
-import charset_normalizer
-import ftfy
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 from claimwatch.parse import UnusableInput
+
+# ftfy and charset-normalizer are imported where they are used: only damaged or undeclared bytes need them, and
+# importing them (ftfy's width tables) cost ~70 ms of every process that imports this module, normalize's included
+# (it reaches this module through the Telegram reader).
+if TYPE_CHECKING:
+    import charset_normalizer
+    import ftfy
 
 Evidence = Literal["bom", "http-header", "meta", "xml-declaration", "detected"]
 
@@ -110,17 +115,22 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _SCAN_BYTES = 8192
 
-# ftfy's repairs of encoding damage only: no change of style (quotes, ligatures, widths, line breaks, Unicode
-# normalization) and no HTML unescaping, which would alter markup that decoded correctly.
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    uncurl_quotes=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    fix_line_breaks=False,
-    normalization=None,
-    explain=False,
-)
+
+@cache
+def _ftfy_config() -> ftfy.TextFixerConfig:
+    """ftfy's repairs of encoding damage only: no change of style (quotes, ligatures, widths, line breaks, Unicode
+    normalization) and no HTML unescaping, which would alter markup that decoded correctly."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        uncurl_quotes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        fix_line_breaks=False,
+        normalization=None,
+        explain=False,
+    )
 
 
 class UndecodableDocument(UnusableInput):
@@ -141,12 +151,14 @@ class Decoded:
 def repair_mojibake(text: str) -> tuple[str, int]:
     """Repair mojibake in correctly decoded text with ftfy; return the text and how many C1 controls it held.
 
-    Only encoding damage is fixed (see ``_FTFY_CONFIG``); text without C1 controls is returned as is.
+    Only encoding damage is fixed (see :func:`_ftfy_config`); text without C1 controls is returned as is.
     """
     c1 = len(_C1_RE.findall(text))
     if not c1:
         return text, 0
-    return ftfy.fix_text(text, _FTFY_CONFIG), c1
+    import ftfy
+
+    return ftfy.fix_text(text, _ftfy_config()), c1
 
 
 def decode_utf8_repairing(body: bytes) -> tuple[str, list[str]]:
@@ -285,6 +297,8 @@ def _normalise_label(label: str, body: bytes, notes: list[str], evidence: str) -
 
 def _detected_encodings(body: bytes, notes: list[str]) -> list[str]:
     """Encodings worth trying when nothing declared works: UTF-8, then charset-normalizer's best guesses."""
+    import charset_normalizer
+
     matches = list(charset_normalizer.from_bytes(body))
     if not matches:
         notes.append("charset-normalizer found no plausible encoding")

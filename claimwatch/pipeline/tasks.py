@@ -12,10 +12,11 @@ import sys
 import time
 from typing import Any
 
-from claimwatch.ingest.crawl import RunContext, run_subprocess
-from claimwatch.registry import find_source
 from claimwatch.warehouse import warehouse_dsn
-from claimwatch.warehouse.migrate import migrate
+
+# Each task imports what it needs when it runs: every step runs in its own process, and a normalize or extract
+# process has no use for the crawler and the registry's models (pydantic), ~0.3 s of its start. A test checks that
+# importing this module and normalize pulls in neither them nor datasketch/scipy/Airflow.
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def dsn() -> str:
 def prepare_warehouse(target: str | None = None) -> list[str]:
     """Apply pending migrations and (re)load the actor and place dimensions; cheap when up to date."""
     from claimwatch.transform.dimensions import load_dimensions
+    from claimwatch.warehouse.migrate import migrate
 
     target = target or dsn()
     applied = migrate(target)
@@ -59,6 +61,9 @@ def crawl_source(
     task_try: int | None = None,
 ) -> dict[str, Any]:
     """Crawl one source in a subprocess; return its ``ops.crawl_runs`` row. Raises when the crawl failed."""
+    from claimwatch.ingest.crawl import RunContext, run_subprocess
+    from claimwatch.registry import find_source
+
     target = dsn()
     prepare_warehouse(target)
     source = find_source(registry, source_id)

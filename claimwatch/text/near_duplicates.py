@@ -23,7 +23,6 @@ the index from one normalize batch to the next, so a document is hashed once per
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import re
 from collections.abc import Hashable, Sequence
@@ -31,9 +30,9 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
-from claimwatch.text.textnorm import normalize_for_matching
+# The fingerprints live with the matching form (no numpy there: normalize imports them before numpy is needed).
+from claimwatch.text.textnorm import exact_fingerprint, fingerprint_of_normalized, normalize_for_matching
 
 __all__ = ["DuplicateWindow", "NearDuplicateIndex", "exact_fingerprint", "signatures"]
 
@@ -42,21 +41,27 @@ NUM_PERM = 128
 THRESHOLD = 0.8
 SCHEME = "affine32"  # datasketch >= 2's default: bijective permutations, no collision bias on long texts
 _NUMBER_RE = re.compile(r"\d+")
+# MinHashLSH's (bands, rows) for THRESHOLD and NUM_PERM, written down: datasketch finds them by numeric integration
+# (scipy), and importing datasketch at all (scipy, redis, opentelemetry) took ~1 s of every normalize process, a
+# tenth of a 100,000-post run. A test checks they are still datasketch's; other parameters ask datasketch.
+_DEFAULT_BANDS = {(THRESHOLD, NUM_PERM): (9, 13)}
+
+
+def _affine32_permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutation parameters ``(a, b)`` for its ``affine32`` scheme (``MinHash._init_permutations``:
+    odd ``a``, any ``b``, uint32, drawn from ``RandomState(seed)``), drawn here so that normalize need not import
+    datasketch; a test compares them with ``MinHash(num_perm, scheme="affine32").permutations``."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 # datasketch's own permutation parameters (seed 1), drawn once per process instead of once per MinHash.
-_A, _B = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+_A, _B = _affine32_permutations(NUM_PERM)
 _CHUNK = 1 << 13  # characters (about as many shingles) per numpy step: a (128 x 8k) uint32 block is 4 MB
 # MurmurHash3's 32-bit finalizer, as datasketch applies it before permuting (``minhash._fmix``, private there).
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
-
-
-def exact_fingerprint(text: str) -> str:
-    """SHA-256 (hex) of the matching form: equal for posts that differ only in emoji, diacritics, digits..."""
-    return fingerprint_of_normalized(normalize_for_matching(text or ""))
-
-
-def fingerprint_of_normalized(norm: str) -> str:
-    """:func:`exact_fingerprint` of text already in the matching form (saves normalizing it twice)."""
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 def _crc32_table() -> np.ndarray:
@@ -157,8 +162,16 @@ def signatures(norms: Sequence[str]) -> np.ndarray:
 @cache
 def _band_cuts(threshold: float, num_perm: int) -> tuple[tuple[int, int], ...]:
     """Byte ranges of a uint32 signature row, one per LSH band: datasketch's bands (``MinHashLSH``'s optimal
-    number of bands and rows for the threshold, found by numeric integration: worth computing once)."""
-    return tuple((4 * start, 4 * end) for start, end in MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges)
+    number of bands and rows for the threshold, found by numeric integration: worth computing once, and for the
+    parameters normalize uses written down in :data:`_DEFAULT_BANDS`, so datasketch is imported only for others)."""
+    if (threshold, num_perm) in _DEFAULT_BANDS:
+        bands, rows = _DEFAULT_BANDS[threshold, num_perm]
+    else:
+        from datasketch import MinHashLSH
+
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        bands, rows = lsh.b, lsh.r
+    return tuple((4 * i * rows, 4 * (i + 1) * rows) for i in range(bands))
 
 
 class _Bands:

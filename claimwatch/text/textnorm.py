@@ -16,11 +16,14 @@ extractor must handle thousands of posts a second on one core.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 __all__ = [
     "clean_text",
+    "exact_fingerprint",
+    "fingerprint_of_normalized",
     "fold_arabic",
     "normalize_for_matching",
     "normalize_with_offsets",
@@ -241,6 +244,16 @@ def normalize_for_matching(text: str) -> str:
     if " \n" in out or "\n " in out or "\n\n" in out:
         out = _NL_RE.sub("\n", out)
     return out.strip()
+
+
+def exact_fingerprint(text: str) -> str:
+    """SHA-256 (hex) of the matching form: equal for posts that differ only in emoji, diacritics, digits..."""
+    return fingerprint_of_normalized(normalize_for_matching(text or ""))
+
+
+def fingerprint_of_normalized(norm: str) -> str:
+    """:func:`exact_fingerprint` of text already in the matching form (saves normalizing it twice)."""
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 _CHAR_CACHE: dict[str, str] = {}
