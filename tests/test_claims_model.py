@@ -329,6 +329,8 @@ def test_a_cue_owned_by_one_head_weighs_only_in_it() -> None:
     """``ModelSettings.head_cues``: the shipped model's other heads give the whole-post weapon and outcome cues a
     weight of exactly zero (read by every head, the weapon cue cost English target_country 0.008 in 5-fold CV),
     while their own heads weigh them."""
+    from claimwatch.claims.model import head_base
+
     model = load_model()
     names = model.vectorizers["cues"].feature_names_
     offset = model.event_matrix(*model.kinds([])[0]).shape[1] - len(names)
@@ -340,7 +342,7 @@ def test_a_cue_owned_by_one_head_weighs_only_in_it() -> None:
             if clf.coef_.shape[1] != offset + len(names):
                 continue  # a head without the cues (the operation model)
             weight = np.abs(clf.coef_[:, cols]).sum()
-            base = {"event_kind": "kind", "n_ops": "kind"}.get(head, head.removesuffix("_role"))
+            base = head_base(head)
             if base == owner and not head.endswith("_role"):
                 assert weight > 0, f"{head} does not weigh {part}"
             elif base != owner:

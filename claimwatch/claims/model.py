@@ -389,6 +389,12 @@ def model_version(model: ClaimModel) -> str:
     return f"model-{h.hexdigest()[:12]}"
 
 
+def head_base(head: str) -> str:
+    """The field a head decides (``weapon_role`` decides the weapon; ``event_kind`` and ``n_ops`` read a post as the
+    kind head does): the key of its settings (``ModelSettings.c``, ``head_cues``)."""
+    return {"event_kind": "kind", "n_ops": "kind"}.get(head, head.removesuffix("_role"))
+
+
 def _without_cues(model: ClaimModel, head: str, offset: int) -> sp.csr_matrix:
     """A diagonal matrix that zeroes the cue columns (after ``offset`` text columns) other heads own
     (``ModelSettings.head_cues``), for fitting ``head``; the identity when it may read every cue."""
@@ -448,7 +454,7 @@ def fit_model(
     x_event = model.event_matrix(x_text[events], x_cues[events])
 
     def head_fit(head: str, x: Any, y: list[str]) -> Any:
-        base = {"event_kind": "kind", "n_ops": "kind"}.get(head, head.removesuffix("_role"))
+        base = head_base(head)
         if x.shape[1] == x_text.shape[1] + len(cue_names):  # the head reads the cues
             x = x @ _without_cues(model, base, x_text.shape[1])
         if len(set(y)) < 2:
