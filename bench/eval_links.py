@@ -10,9 +10,10 @@
    operations into one event? Precision = pairs linked and labelled same / pairs linked; recall = pairs linked
    and labelled same / pairs labelled same. Pairs whose posts the extractor reads no operation in cannot be
    linked and count as missed when labelled same.
-4. Held out: the third draw of pairs (``linked_pairs.labels.jsonl``) was taken from the linker's own output and
-   labelled the same way, and is never trained on: the share of those it still links that are the same operation
-   is its precision on data no model saw.
+4. Held out: draws of the linker's own output (``linked_pairs.labels.jsonl``), labelled the same way. Draws up to
+   ``LINKED_TRAINING_DRAWS`` were the census of earlier linkers and are now fitted on (printed as such); later
+   draws, of the shipped linker's links no labelled pair held, are never trained on: the share of those it links
+   that are the same operation is its precision on data no model saw.
 5. Per pair type (``claim-report``; ``report-report`` and ``claim-claim``, from ``samekind.labels.jsonl`` once it
    exists, of the channel and of the army's English channel, whose rows are clustered on their own the same way):
    the same precision and recall on the labelled pairs of each type.
@@ -37,13 +38,13 @@ from claimwatch.claims.model import MODEL_CARD  # noqa: E402
 from claimwatch.claims.train import (  # noqa: E402
     LINK_LABEL_FILES,
     LINK_LABELS,
+    LINKED_LABELS,
+    LINKED_TRAINING_DRAWS,
     SAMEKIND_LABELS,
     channel_rows,
     link_labels,
 )
 from claimwatch.transform.events import Clusterer, Row, load_link_model  # noqa: E402
-
-LINKED_LABELS = LINK_LABELS.with_name("linked_pairs.labels.jsonl")
 
 
 def _post_kinds(rows: list[Row]) -> dict[int, str]:
@@ -154,7 +155,15 @@ def main() -> int:
         f"linker on the whole channel: precision {tp / max(1, tp + fp):.3f}  recall {tp / max(1, tp + fn):.3f}  "
         f"(linked and same {tp}, linked but different {fp}, same but not linked {fn})"
     )
-    held_out = held_out_precision(event_of)
+    by_draw = held_out_precision(event_of)
+    fitted = [v for d, v in by_draw.items() if d <= LINKED_TRAINING_DRAWS]
+    if fitted:
+        linked, same, total = (sum(v[i] for v in fitted) for i in range(3))
+        print(
+            f"earlier linkers' links, draws 1-{LINKED_TRAINING_DRAWS} ({total} labelled, fitted on: a training "
+            f"score): precision {same / max(1, linked):.3f} ({same} of the {linked} it links)"
+        )
+    held_out = {d: v for d, v in by_draw.items() if d > LINKED_TRAINING_DRAWS}
     for draw, (linked, same, total) in sorted(held_out.items()):
         print(
             f"linker's own links, held-out draw {draw} ({LINKED_LABELS.name}, never trained on): precision "
@@ -164,8 +173,8 @@ def main() -> int:
     if held_out:
         linked, same = sum(v[0] for v in held_out.values()), sum(v[1] for v in held_out.values())
         print(
-            f"every held-out link it makes (all draws; a census when `link_pairs.py --linked` finds no new one): "
-            f"precision {same / max(1, linked):.3f} ({same} of {linked})"
+            f"every held-out link it makes (draws after {LINKED_TRAINING_DRAWS}; a census when `link_pairs.py "
+            f"--linked` finds no new one): precision {same / max(1, linked):.3f} ({same} of {linked})"
         )
     card = json.loads(MODEL_CARD.read_text(encoding="utf-8")).get("link_model", {})
     if card:

@@ -157,8 +157,7 @@ def test_link_examples_read_both_corpora_and_both_formats(tmp_path: Path, monkey
             for p in picked
         ],
     )
-    old = T.link_examples(model)  # the link model is fitted on the claim-report pairs only
-    assert len(old) == len(T.link_examples(model, T.LINK_LABELS))
+    old = T.link_examples(model, T.LINK_LABELS)
     monkeypatch.setattr(T, "LINK_TRAINING_FILES", (T.LINK_LABELS, samekind))
     both = T.link_examples(model)
     assert [(a.key, b.key, y) for a, b, y in both[: len(old)]] == [(a.key, b.key, y) for a, b, y in old]
@@ -226,3 +225,35 @@ def test_two_passes_are_compared_adjudicated_and_merged_into_labels(tmp_path: Pa
     labels = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [lab["same"] for lab in labels] == [True, True, False, False, False, False]
     assert labels[2]["adjudicated"] and all(len(lab["note"]) <= link_agreement.NOTE_CHARS for lab in labels)
+
+
+def test_the_census_draws_after_the_training_draws_are_held_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The linker's labelled links of draws up to ``LINKED_TRAINING_DRAWS`` are fitted on; a later draw (the census
+    of the linker fitted so) is not, and a pair labelled in two files counts once."""
+    require_shared(corpus_path("naya"))
+    from claimwatch.claims.model import load_model
+
+    drawn = [json.loads(line) for line in (LINKS / "linked_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+    first = {(r["claim_msg_id"], r["report_msg_id"]) for r in map(json.loads, T.LINK_LABELS.open())}
+    fresh = [p for p in drawn if (p["claim"]["msg_id"], p["report"]["msg_id"]) not in first]
+    earlier = [p for p in fresh if p.get("draw", 1) == T.LINKED_TRAINING_DRAWS][:3]
+    later = [{**p, "pair_id": 1000 + i, "draw": T.LINKED_TRAINING_DRAWS + 1} for i, p in enumerate(fresh[3:6])]
+    repeated = {**earlier[0], "pair_id": 2000}  # the same two posts again, under another pair id
+    picked = [*earlier, *later, repeated]
+    _write(tmp_path / "linked_pairs.jsonl", picked)
+    labels = _write(
+        tmp_path / "linked_pairs.labels.jsonl",
+        [{"pair_id": p["pair_id"], "same": True, "note": "-"} for p in picked],
+    )
+    monkeypatch.setattr(T, "LINKED_LABELS", labels)
+    monkeypatch.setattr(T, "LINK_TRAINING_FILES", (T.LINK_LABELS, labels))
+    model = load_model()
+    fitted = T.link_examples(model)
+    base = T.link_examples(model, T.LINK_LABELS)
+    extra = {(a.doc, b.doc) for a, b, _y in fitted[len(base) :]}
+    readable = {(a.doc, b.doc) for a, b, _y in T.link_examples(model, labels)}
+    assert extra == {(p["claim"]["msg_id"], p["report"]["msg_id"]) for p in earlier} & readable
+    assert extra and len(fitted) == len(base) + len(extra)
+    assert [lab["draw"] for lab in T.link_labels(labels)] == [p.get("draw", 1) for p in picked]
