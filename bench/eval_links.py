@@ -176,6 +176,16 @@ def main() -> int:
             f"every held-out link it makes (draws after {LINKED_TRAINING_DRAWS}; a census when `link_pairs.py "
             f"--linked` finds no new one): precision {same / max(1, linked):.3f} ({same} of {linked})"
         )
+    # every labelled claim-report pair once, fitted on or not: over the linker's own links (when `link_pairs.py
+    # --linked` finds none unlabelled) the precision of what it outputs on this channel, exactly
+    every = {
+        (lab["a_msg_id"], lab["b_msg_id"]): lab["same"] for p in (LINK_LABELS, LINKED_LABELS) for lab in link_labels(p)
+    }
+    kept = [same for (a, b), same in every.items() if together(a, b)]
+    print(
+        f"every labelled pair it links (fitted on or held out, each pair once): precision "
+        f"{sum(kept) / max(1, len(kept)):.3f} ({sum(kept)} of {len(kept)})"
+    )
     card = json.loads(MODEL_CARD.read_text(encoding="utf-8")).get("link_model", {})
     if card:
         print(
