@@ -14,6 +14,7 @@ from claimwatch.transform.event_store import EventStore
 from claimwatch.transform.events import (
     SOURCE_SPAN_HOURS,
     THRESHOLD_GRID,
+    TWIN_HOURS,
     VETO,
     Clusterer,
     LinkModel,
@@ -101,6 +102,24 @@ def test_one_source_posts_of_one_event_lie_within_hours() -> None:
     events = cluster_rows([first, later_same_source, later_other_source], MODEL)
     assert events[1] != events[2]
     assert events[3] in (events[1], events[2])
+
+
+def test_a_claim_joins_its_twin_on_another_outlet_but_not_a_second_wave() -> None:
+    """The same communiqué on another outlet or in another language within the hour joins its twin's event whatever
+    the link model says of two claims; a source's own second claim there is another wave, and so is its twin."""
+    never = LinkModel({"bias": -10.0}, 0.5)  # a model that links nothing
+    claim = {"kind": "claim", "actor": "nujaba", "location_id": "curated:al_tanf", "target_country": "SY"}
+    at = datetime(2026, 10, 11, 7, 25, tzinfo=UTC)
+    c = Clusterer(never)
+    c.place(_row(1, source="ar", published_at=at, **claim))
+    assert c.place(_row(2, source="en", published_at=at.replace(minute=40), **claim))[0] == c.event_of[1]
+    late = at.replace(hour=7 + int(TWIN_HOURS) + 1)
+    assert c.place(_row(3, source="web", published_at=late, **claim))[0] != c.event_of[1]  # hours later
+    wave = at.replace(minute=50)
+    assert c.place(_row(4, source="ar", published_at=wave, **claim))[0] != c.event_of[1]  # the source's second claim
+    assert c.place(_row(5, source="en", published_at=wave, **claim))[0] == c.event_of[4]  # ... and its twin
+    other = c.place(_row(6, source="x", published_at=at, **{**claim, "actor": "unknown"}))[0]
+    assert other not in (c.event_of[1], c.event_of[4])  # no named attacker: no twin
 
 
 def test_corrections_are_constraints() -> None:

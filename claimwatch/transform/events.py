@@ -60,6 +60,11 @@ VETO = 0.2
 # the next morning): those still join on their merits. Applied to every pair of kinds, the rule did better on the
 # labelled pairs (0.73) but split the demo's Houthi claim from its own interception report and English twin.
 SOURCE_SPAN_HOURS = 3.0
+# An actor publishes its communiqué on its outlets, in its languages, within the hour: a claim of the same attacker,
+# place, weapon and day from another source that soon is the same statement (GUIDE: "an Arabic post and its English
+# twin carry the same operations"), whatever the link model says of two claims (its labelled pairs are of one channel,
+# where two claims of one place are mostly two waves). See :meth:`Clusterer.twin_event`.
+TWIN_HOURS = 1.0
 
 
 @dataclass(slots=True)
@@ -166,7 +171,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # The clustering rules' own version (bump it when ``Clusterer.place`` decides differently): with the link model's
 # version it names the linker that made an event, and a new one re-clusters history (``linker_version``).
-CLUSTERING_VERSION = "cluster-3"  # 3: a tally links to nothing (``is_tally``)
+CLUSTERING_VERSION = "cluster-4"  # 3: a tally links to nothing (``is_tally``); 4: a claim joins its twin's event
 
 
 def linker_version(model: LinkModel) -> str:
@@ -345,6 +350,9 @@ class Clusterer:
             copied = self.by_doc.get((row.copy_of, row.operation_index))
             if copied is not None and not self._forbidden(row, copied):
                 return self._assign(row, copied), 1.0
+        twin = self.twin_event(row)
+        if twin is not None:
+            return self._assign(row, twin), 1.0
         # average linkage with a veto: a row joins the event it matches best *on average over the event's
         # members*, unless one member is clearly another operation (probability under ``VETO``; a row of another
         # country counts as 0). Joining on the single best member (single linkage) chains operations together
@@ -368,6 +376,31 @@ class Clusterer:
         if ranked and ranked[0][0] >= self.model.threshold:
             return self._assign(row, ranked[0][1]), ranked[0][0]
         return self._assign(row, self.new_event()), ranked[0][0] if ranked else 0.0
+
+    def twin_event(self, row: Row) -> Any:
+        """The event of ``row``'s twin, if it has one: a claim of the same named attacker, place, weapon and day from
+        another source, published within ``TWIN_HOURS`` (the same communiqué on another outlet or in another
+        language). Not an event that already holds a claim of ``row``'s own source: one source telling a claim
+        twice tells two operations (a second wave), and its twin on the other outlet follows the other."""
+        if row.kind != "claim" or row.actor in (None, "unknown", "other") or row.location_id is None:
+            return None
+        if row.event_date is None or row.published_at is None:
+            return None
+        for other in self.by_day.get(row.event_date, ()):
+            if (
+                other.kind == "claim"
+                and other.source != row.source
+                and other.actor == row.actor
+                and other.location_id == row.location_id
+                and other.weapon == row.weapon
+                and other.published_at is not None
+                and abs((other.published_at - row.published_at).total_seconds()) <= TWIN_HOURS * 3600
+            ):
+                event = self.event_of[other.key]
+                own = any(m.kind == "claim" and m.source == row.source for m in self.members[event])
+                if not own and not self._forbidden(row, event):
+                    return event
+        return None
 
     def _assign(self, row: Row, event: Any) -> Any:
         self.seed(row, event)
