@@ -10,9 +10,10 @@ so the sample holds clear matches, clear non-matches and the hard middle in simi
     .venv/bin/python bench/link_pairs.py --n 200 --out /work/annot/links       # the draw + annotation batches
 
 The third draw (``--linked``) is of the linker's own output instead: pairs it puts into one event, labelled
-to measure its precision on pairs no model was fitted on (``linked_pairs.jsonl``; never trained on). Each call
-appends a new draw (``draw`` 1, 2, ...) of the linker as it is then, excluding every pair drawn before: a fresh draw
-after changes that earlier draws were scored on gives the clean figure.
+to measure its precision on pairs no model was fitted on (``linked_pairs.jsonl``). Each call appends a new draw
+(``draw`` 1, 2, ...) of the linker as it is then, excluding every pair drawn before: a fresh draw after changes that
+earlier draws were scored on gives the clean figure. Draws up to ``train.LINKED_TRAINING_DRAWS`` are fitted on as
+well once labelled (they are the pairs a linker finds hard); later ones stay held out.
 
     .venv/bin/python bench/link_pairs.py --linked --n 150 --out /work/annot/linked
 
@@ -55,7 +56,7 @@ from claimwatch.claims.extract import extract_posts  # noqa: E402
 from claimwatch.claims.train import _posted  # noqa: E402
 
 PAIRS = ROOT / "bench" / "gold" / "links" / "pairs.jsonl"
-LINKED_PAIRS = ROOT / "bench" / "gold" / "links" / "linked_pairs.jsonl"  # held out: scored, never trained on
+LINKED_PAIRS = ROOT / "bench" / "gold" / "links" / "linked_pairs.jsonl"  # draws after LINKED_TRAINING_DRAWS: held out
 SAMEKIND = ROOT / "bench" / "gold" / "links" / "samekind.jsonl"  # report-report and claim-claim pairs, both corpora
 SEED = 20261205
 # the same-kind draw's shares of its --n (240 by default): (corpus, kinds) -> pairs, a quarter per similarity band
@@ -190,7 +191,7 @@ def _sample(pool: set[tuple[int, int]], n: int, seed: int, why: str) -> list[dic
 def draw_linked(n: int, seed: int, exclude: set[tuple[int, int]]) -> list[dict[str, Any]]:
     """``n`` pairs the shipped linker *links*: a claim and a report of two single-operation posts that it puts into
     one event, uniformly among those not drawn before. Labelled, they measure the linker's precision on its own
-    output, on pairs no model was fitted on (the first two draws also train the link model)."""
+    output, on pairs no model was fitted on (until a later linker is fitted on them: ``LINKED_TRAINING_DRAWS``)."""
     from claimwatch.claims.train import channel_rows
     from claimwatch.transform.events import Clusterer, load_link_model
 
