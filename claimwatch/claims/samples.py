@@ -47,6 +47,7 @@ DRAWS: tuple[Draw, ...] = (
     Draw("train2", "idf", 500, 20261204),
     Draw("train3", "naya", 600, 20261205),
     Draw("train3", "idf", 338, 20261206),  # every army-channel item with text left after the draws above
+    Draw("train4", "naya", 300, 20261207),
 )
 
 

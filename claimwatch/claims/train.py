@@ -60,6 +60,7 @@ LABEL_SETS: tuple[LabelSet, ...] = (
     LabelSet("train2_en", "idf", "train", GOLD / "train2" / "idf.labels.jsonl"),
     LabelSet("train3_ar", "naya", "train", GOLD / "train3" / "naya.labels.jsonl"),
     LabelSet("train3_en", "idf", "train", GOLD / "train3" / "idf.labels.jsonl"),
+    LabelSet("train4_ar", "naya", "train", GOLD / "train4" / "naya.labels.jsonl"),
     LabelSet("july_a", "naya", "train", GOLD / "naya_july.labels.jsonl"),
     LabelSet("july_b", "naya", "train", GOLD / "naya_july_b.labels.jsonl"),
     LabelSet("dev", "naya", "train", corpus_dir() / "claims-gold" / "dev.jsonl"),
