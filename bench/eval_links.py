@@ -42,6 +42,7 @@ from claimwatch.claims.train import (  # noqa: E402
     LINKED_TRAINING_DRAWS,
     SAMEKIND_LABELS,
     channel_rows,
+    fitted_on,
     link_labels,
 )
 from claimwatch.transform.events import Clusterer, Row, load_link_model  # noqa: E402
@@ -69,17 +70,15 @@ def held_out_precision(event_of: dict[tuple[int, int], object]) -> dict[int, tup
     Only labelled pairs count; a draw made after the changes that earlier draws were scored on is the clean one."""
     if not LINKED_LABELS.exists():
         return {}
-    drawn = {p["pair_id"]: p for p in map(json.loads, LINKED_LABELS.with_name("linked_pairs.jsonl").open())}
-    labels = [json.loads(line) for line in LINKED_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     together = linked_posts(event_of)
     out: dict[int, tuple[int, int, int]] = {}
-    for lab in labels:
-        pair = drawn[lab["pair_id"]]
-        kept, same, total = out.get(pair.get("draw", 1), (0, 0, 0))
-        if together(pair["claim"]["msg_id"], pair["report"]["msg_id"]):
+    for lab in link_labels(LINKED_LABELS):
+        draw = lab["draw"] or 1
+        kept, same, total = out.get(draw, (0, 0, 0))
+        if together(lab["a_msg_id"], lab["b_msg_id"]):
             kept += 1
             same += bool(lab["same"])
-        out[pair.get("draw", 1)] = (kept, same, total + 1)
+        out[draw] = (kept, same, total + 1)
     return out
 
 
@@ -156,14 +155,14 @@ def main() -> int:
         f"(linked and same {tp}, linked but different {fp}, same but not linked {fn})"
     )
     by_draw = held_out_precision(event_of)
-    fitted = [v for d, v in by_draw.items() if d <= LINKED_TRAINING_DRAWS]
+    fitted = [v for d, v in by_draw.items() if fitted_on(LINKED_LABELS, {"draw": d})]
     if fitted:
         linked, same, total = (sum(v[i] for v in fitted) for i in range(3))
         print(
             f"earlier linkers' links, draws 1-{LINKED_TRAINING_DRAWS} ({total} labelled, fitted on: a training "
             f"score): precision {same / max(1, linked):.3f} ({same} of the {linked} it links)"
         )
-    held_out = {d: v for d, v in by_draw.items() if d > LINKED_TRAINING_DRAWS}
+    held_out = {d: v for d, v in by_draw.items() if not fitted_on(LINKED_LABELS, {"draw": d})}
     for draw, (linked, same, total) in sorted(held_out.items()):
         print(
             f"linker's own links, held-out draw {draw} ({LINKED_LABELS.name}, never trained on): precision "
