@@ -122,6 +122,48 @@ def test_a_claim_joins_its_twin_on_another_outlet_but_not_a_second_wave() -> Non
     assert other not in (c.event_of[1], c.event_of[4])  # no named attacker: no twin
 
 
+def test_a_report_joins_its_twin_on_another_source_unless_it_is_another_wave() -> None:
+    """One incident at a named place relayed by other outlets within hours joins the first report's event whatever
+    the link model says of two reports; not when the reports disagree, tell a new attack, name only a region, come
+    hours later, or when the event already holds a report of the row's own source."""
+    never = LinkModel({"bias": -10.0}, 0.5)  # a model that links nothing
+    at = datetime(2026, 10, 12, 2, 15, tzinfo=UTC)
+    report = {"location_id": "curated:victoria", "intercepted": True, "geo_precision": 1}
+    c = Clusterer(never)
+    c.place(_row(1, source="ar", published_at=at, **report))
+    first = c.event_of[1]
+    assert c.place(_row(2, source="en", published_at=at.replace(minute=30), **report))[0] == first
+    # a news story hours later, naming the weapon the first report left unstated: the same incident
+    story = {**report, "weapon": "unspecified", "actor": "other"}
+    assert c.place(_row(3, source="web", published_at=at.replace(hour=4, minute=45), **story))[0] == first
+    late = at.replace(hour=2 + int(SOURCE_SPAN_HOURS) + 1)
+    assert c.place(_row(4, source="late", published_at=late, **report))[0] != first  # hours later
+    assert c.place(_row(5, source="ar", published_at=at.replace(minute=50), **report))[0] != first  # ar's second
+    hit = {**report, "intercepted": False}
+    assert c.place(_row(6, source="x1", published_at=at, **hit))[0] != first  # it got through: not the same
+    again = c.place(_row(7, source="x2", published_at=at, renews=True, **report))[0]
+    region = c.place(_row(8, source="x3", published_at=at, **{**report, "geo_precision": 3}))[0]
+    missile = c.place(_row(9, source="x4", published_at=at, **{**report, "weapon": "missile"}))[0]
+    assert first not in (again, region, missile)
+    assert not {c.event_of[k] for k in range(1, 4)} - {first}
+
+
+def test_twins_weapons_agree_when_one_is_unstated() -> None:
+    """A communiqué's twin in another language may name no weapon where the original names one; a row's weapon must
+    agree with every claim of the event, not only with the one that names none."""
+    never = LinkModel({"bias": -10.0}, 0.5)
+    claim = {"kind": "claim", "actor": "irgc", "location_id": "geonames:koya", "target_country": "IQ"}
+    at = datetime(2026, 10, 14, 5, 30, tzinfo=UTC)
+    c = Clusterer(never)
+    c.place(_row(1, source="ar", published_at=at, weapon="unspecified", **claim))
+    assert (
+        c.place(_row(2, source="en", published_at=at.replace(minute=45), weapon="artillery", **claim))[0]
+        == (c.event_of[1])
+    )
+    # the event's English twin names artillery: a drone claim of a third source is not its twin
+    assert c.place(_row(3, source="web", published_at=at, weapon="drone", **claim))[0] != c.event_of[1]
+
+
 def test_corrections_are_constraints() -> None:
     c = Clusterer(MODEL, must=[(1, 9)], cannot=[(2, 1)])
     c.place(_row(1, kind="claim"))

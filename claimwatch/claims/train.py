@@ -260,6 +260,7 @@ def operation_row(op: Any, text: str, source: str, posted: datetime | None, doc:
         confidence=op.confidence,
         states_count=states_count(text[:300]),
         renews=renews(text[:300]),
+        geo_precision=op.geo_precision,
     )
 
 

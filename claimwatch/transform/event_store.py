@@ -55,6 +55,7 @@ def row_from_db(r: dict[str, Any]) -> Row:
         confidence=r["confidence"],
         states_count=states_count(r["head"]),
         renews=renews(r["head"]),
+        geo_precision=r["geo_precision"],
     )
 
 

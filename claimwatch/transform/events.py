@@ -65,6 +65,14 @@ SOURCE_SPAN_HOURS = 3.0
 # twin carry the same operations"), whatever the link model says of two claims (its labelled pairs are of one channel,
 # where two claims of one place are mostly two waves). See :meth:`Clusterer.twin_event`.
 TWIN_HOURS = 1.0
+# One incident at a named place is reported by several outlets within hours (an army's statement relayed by a
+# channel in two languages and by a news site's morning story): a report of the same place, day, weapon and
+# interception as another source's report published within ``SOURCE_SPAN_HOURS`` tells the same incident, whatever
+# the link model says of two reports. The model cannot say it: every labelled pair is of one channel, where two
+# reports of one place and day are mostly two waves (the same-kind pairs: 16 of 160 the same), and a source's own
+# second report is left to it here too. A region or a country is no named place ("drones over the Kurdistan
+# Region"), and a report that tells a new or repeated attack ("again", "a new wave") is another wave.
+REPORT_TWIN_MAX_GEO_PRECISION = 2  # 1 the place itself, 2 near it; 3 a region or a country
 
 
 @dataclass(slots=True)
@@ -91,6 +99,7 @@ class Row:
     confidence: float | None = None  # the extractor's confidence in the row (kind x attacker probability)
     states_count: bool = False  # the post's head states a count of ten or more (see :func:`states_count`)
     renews: bool = False  # the post tells a new or repeated attack ("again", "a new wave", see :func:`renews`)
+    geo_precision: int | None = None  # how precisely the place is known: 1 the place, 2 near it, 3 a region
 
 
 def words_of(text: str | None) -> frozenset[str]:
@@ -171,12 +180,28 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # The clustering rules' own version (bump it when ``Clusterer.place`` decides differently): with the link model's
 # version it names the linker that made an event, and a new one re-clusters history (``linker_version``).
-CLUSTERING_VERSION = "cluster-4"  # 3: a tally links to nothing (``is_tally``); 4: a claim joins its twin's event
+CLUSTERING_VERSION = "cluster-5"  # 3: a tally links to nothing (``is_tally``); 4: a claim joins its twin's event;
+# 5: a report joins its twin's event, and twins' weapons agree when one of them is unspecified
 
 
 def linker_version(model: LinkModel) -> str:
     """``cluster-N+link-<hash>``: the clustering rules and the link model that make events."""
     return f"{CLUSTERING_VERSION}+{model.version}"
+
+
+def _same_weapon(a: str | None, b: str | None) -> bool:
+    """Two rows' weapons agree: the same, or one is not stated."""
+    return a == b or a in (None, "unspecified") or b in (None, "unspecified")
+
+
+def _twin_reports(row: Row, other: Row) -> bool:
+    """Two reports that may tell one incident: neither tells a new attack, they do not disagree on the interception,
+    and they name the same attacker's side or one names none."""
+    if other.renews or (other.geo_precision or 3) > REPORT_TWIN_MAX_GEO_PRECISION:
+        return False
+    if row.intercepted is not None and other.intercepted is not None and row.intercepted != other.intercepted:
+        return False
+    return not row.family or not other.family or bool(row.family & other.family)
 
 
 def _far_in_one_source(a: Row, b: Row) -> bool:
@@ -378,27 +403,51 @@ class Clusterer:
         return self._assign(row, self.new_event()), ranked[0][0] if ranked else 0.0
 
     def twin_event(self, row: Row) -> Any:
-        """The event of ``row``'s twin, if it has one: a claim of the same named attacker, place, weapon and day from
-        another source, published within ``TWIN_HOURS`` (the same communiqué on another outlet or in another
-        language). Not an event that already holds a claim of ``row``'s own source: one source telling a claim
-        twice tells two operations (a second wave), and its twin on the other outlet follows the other."""
-        if row.kind != "claim" or row.actor in (None, "unknown", "other") or row.location_id is None:
+        """The event of ``row``'s twin, if it has one: the same statement on another source soon after.
+
+        - A claim: a claim of the same named attacker, place, weapon and day from another source, published within
+          ``TWIN_HOURS`` (the same communiqué on another outlet or in another language).
+        - A report at a named place (not a region): a report of the same place, day, weapon, interception and
+          attacker (or an unnamed one) from another source, published within ``SOURCE_SPAN_HOURS`` (one incident
+          relayed by several outlets), unless it tells a new or repeated attack.
+
+        Weapons agree when they are the same or one of them is unspecified (a twin that names the weapon in one
+        language only). The event's rows of ``row``'s kind must all lie within those hours of it and agree on
+        the weapon (twins do not chain a day of reports into one event). Not an event that already holds a row of
+        ``row``'s kind from ``row``'s own source: one source telling it twice tells two operations (a second wave),
+        and its twin on the other outlet follows the other."""
+        if row.location_id is None or row.event_date is None or row.published_at is None:
             return None
-        if row.event_date is None or row.published_at is None:
-            return None
+        if row.kind == "claim":
+            if row.actor in (None, "unknown", "other"):
+                return None
+            hours = TWIN_HOURS
+        else:
+            if row.renews or (row.geo_precision or 3) > REPORT_TWIN_MAX_GEO_PRECISION:
+                return None
+            hours = SOURCE_SPAN_HOURS
         for other in self.by_day.get(row.event_date, ()):
             if (
-                other.kind == "claim"
+                other.kind == row.kind
                 and other.source != row.source
-                and other.actor == row.actor
                 and other.location_id == row.location_id
-                and other.weapon == row.weapon
+                and _same_weapon(other.weapon, row.weapon)
                 and other.published_at is not None
-                and abs((other.published_at - row.published_at).total_seconds()) <= TWIN_HOURS * 3600
+                and abs((other.published_at - row.published_at).total_seconds()) <= hours * 3600
+                and (other.actor == row.actor if row.kind == "claim" else _twin_reports(row, other))
             ):
                 event = self.event_of[other.key]
-                own = any(m.kind == "claim" and m.source == row.source for m in self.members[event])
-                if not own and not self._forbidden(row, event):
+                kin = [m for m in self.members[event] if m.kind == row.kind]
+                own = any(m.source == row.source for m in kin)
+                # every row of the kind, not only the twin, within the hours and of an agreeing weapon: twins do not
+                # chain a day of reports, nor a drone and a missile through a report that names neither
+                fits = all(
+                    m.published_at is not None
+                    and abs((m.published_at - row.published_at).total_seconds()) <= hours * 3600
+                    and _same_weapon(m.weapon, row.weapon)
+                    for m in kin
+                )
+                if fits and not own and not self._forbidden(row, event):
                     return event
         return None
 

@@ -1,7 +1,7 @@
 -- Rows for the event linker: rows without an event (the work list, oldest operations first), or the rows
 -- already placed in a date window or in given documents (the candidates they are compared with).
 SELECT c.claim_id, c.doc_id, c.operation_index, c.kind, c.actor, c.weapon, c.target_country, c.location_id, c.lat, c.lon,
-       c.confidence,
+       c.geo_precision, c.confidence,
        c.event_date, c.intercepted, c.evidence, c.event_id, d.source_id, d.published_at, d.near_dup_of,
        left(d.text, 300) AS head
 FROM core.claims c
