@@ -148,6 +148,23 @@ def test_a_report_joins_its_twin_on_another_source_unless_it_is_another_wave() -
     assert not {c.event_of[k] for k in range(1, 4)} - {first}
 
 
+def test_the_link_models_choice_comes_before_a_report_twin() -> None:
+    """A report's twin decides only where the model would open a new event: a report the model links to a claim's
+    event stays there, although a twin of it on another source sits in an event of its own."""
+    claims_only = LinkModel({"bias": -10.0, "kinds=claim-report": 20.0}, 0.5)  # links a report to a claim only
+    at = datetime(2026, 10, 8, 11, 50, tzinfo=UTC)
+    report = {"location_id": "curated:kiryat_shmona", "target_country": "IL", "geo_precision": 1}
+    c = Clusterer(claims_only, cannot=[(1, 2)])  # an analyst split the army's report from the claim
+    c.place(_row(1, source="army", published_at=at, **report))
+    c.place(_row(2, kind="claim", actor="hezbollah", source="ar", published_at=at.replace(hour=12), **report))
+    assert c.event_of[2] != c.event_of[1]
+    story = c.place(_row(3, source="web", published_at=at.replace(hour=12, minute=40), **report))[0]
+    assert story == c.event_of[2]  # the model's choice, not the twin's event
+    # the claim's event holds a report this model never links to another: it vetoes, so the twin decides
+    lone = c.place(_row(4, source="tv", published_at=at.replace(hour=12, minute=10), **report))[0]
+    assert lone == c.event_of[1]
+
+
 def test_twins_weapons_agree_when_one_is_unstated() -> None:
     """A communiqué's twin in another language may name no weapon where the original names one; a row's weapon must
     agree with every claim of the event, not only with the one that names none."""

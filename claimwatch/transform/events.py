@@ -375,7 +375,9 @@ class Clusterer:
             copied = self.by_doc.get((row.copy_of, row.operation_index))
             if copied is not None and not self._forbidden(row, copied):
                 return self._assign(row, copied), 1.0
-        twin = self.twin_event(row)
+        # a claim's twin is the same communiqué, whatever the model says; a report's twin is weaker evidence (no
+        # named attacker, hours apart), so it decides only where the model would open a new event (below)
+        twin = self.twin_event(row) if row.kind == "claim" else None
         if twin is not None:
             return self._assign(row, twin), 1.0
         # average linkage with a veto: a row joins the event it matches best *on average over the event's
@@ -400,6 +402,9 @@ class Clusterer:
         )
         if ranked and ranked[0][0] >= self.model.threshold:
             return self._assign(row, ranked[0][1]), ranked[0][0]
+        twin = self.twin_event(row) if row.kind != "claim" else None
+        if twin is not None:
+            return self._assign(row, twin), 1.0
         return self._assign(row, self.new_event()), ranked[0][0] if ranked else 0.0
 
     def twin_event(self, row: Row) -> Any:
@@ -409,7 +414,10 @@ class Clusterer:
           ``TWIN_HOURS`` (the same communiqué on another outlet or in another language).
         - A report at a named place (not a region): a report of the same place, day, weapon, interception and
           attacker (or an unnamed one) from another source, published within ``SOURCE_SPAN_HOURS`` (one incident
-          relayed by several outlets), unless it tells a new or repeated attack.
+          relayed by several outlets), unless it tells a new or repeated attack. Asked only when the link model
+          would open a new event for the row: on the demo, asked first, it drew two news stories of the Kiryat
+          Shmona salvo to an army report posted an hour before them, away from the claim's event, where the
+          model put them.
 
         Weapons agree when they are the same or one of them is unspecified (a twin that names the weapon in one
         language only). The event's rows of ``row``'s kind must all lie within those hours of it and agree on
