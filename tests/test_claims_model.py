@@ -136,6 +136,28 @@ def test_voice_reaches_the_extractor() -> None:
     assert with_voice.kind == "claim" and with_voice.operations[0].actor == "islamic_resistance_iraq"
 
 
+def test_the_vocabulary_cap_breaks_ties_by_the_term_on_every_machine() -> None:
+    """The most frequent terms are kept and, among equally frequent ones at the cap, the alphabetically first,
+    whatever the order of the documents (scikit-learn's own cap ranks with an unstable sort, whose ties follow the
+    CPU); the idf of the kept terms is scikit-learn's."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from claimwatch.claims.model import fit_tfidf
+
+    docs = ["zeta alpha", "beta zeta", "gamma zeta delta", "alpha zeta", "delta"]
+    settings = {"analyzer": str.split, "min_df": 1, "sublinear_tf": True}
+    # zeta 4, alpha 2, delta 2, beta 1, gamma 1: a cap of 4 keeps one of the two terms seen once, beta
+    for order in (docs, docs[::-1], docs[2:] + docs[:2]):
+        vec = fit_tfidf(order, 4, **settings)
+        assert sorted(vec.vocabulary_) == ["alpha", "beta", "delta", "zeta"]
+    vec = fit_tfidf(docs, 4, **settings)
+    plain = TfidfVectorizer(**settings).fit(docs)  # no cap: every term, the same idf for the kept ones
+    for term, j in vec.vocabulary_.items():
+        assert vec.idf_[j] == pytest.approx(plain.idf_[plain.vocabulary_[term]])
+    uncapped = fit_tfidf(docs, 100, **{**settings, "min_df": 2})
+    assert uncapped.vocabulary_ == TfidfVectorizer(**{**settings, "min_df": 2}).fit(docs).vocabulary_
+
+
 @needs_corpus
 @pytest.mark.slow
 def test_claimwatch_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:

@@ -78,7 +78,11 @@ class ModelSettings:
     """Everything that shapes a fitted model besides the labels (part of its version hash)."""
 
     min_df: int = 2
-    max_features: int = 60_000
+    # every term of two or more posts (60,530 on the 5,748 labels): a cap of 60,000 cut among the 25,783 terms seen
+    # twice, where which ones it kept depended on the machine's sort (see ``fit_tfidf``); cross-validated figures
+    # are the same (no fold's vocabulary reached the cap), the clustered CV of the link model refitted on the rows
+    # 0.904 / 0.501 with the cap (ties broken by the term) against 0.909 / 0.547 without it
+    max_features: int | None = None
     char_ngrams: tuple[int, int] | None = None  # (3, 4) adds ~0.01 kind F1 at ~1.6x the extraction time
     char_chars: int = 300
     max_char_features: int = 80_000
@@ -406,6 +410,33 @@ def _without_cues(model: ClaimModel, head: str, offset: int) -> sp.csr_matrix:
     return sp.diags(keep, format="csr")
 
 
+def fit_tfidf(docs: Sequence[Any], max_features: int | None, **settings: Any) -> Any:
+    """A ``TfidfVectorizer(**settings)`` fitted on ``docs`` with the ``max_features`` most frequent terms (None:
+    every term), equally frequent terms taken in alphabetical order, so the same labels give the same vocabulary
+    on every machine.
+
+    scikit-learn's own ``max_features`` ranks the terms with numpy's default argsort, which is not stable: its
+    order among equally frequent terms follows the CPU's vector instructions (an AVX-512 machine breaks the ties
+    otherwise). Thousands of terms seen twice shared the last places of the 60,000-term vocabulary the model
+    had, so a model rebuilt from the same labels on another machine differed from the committed one in 275
+    terms. Here the counting is scikit-learn's (``CountVectorizer``, the same analyzer and ``min_df``), the ranking
+    a stable sort, and the idf of the kept terms is what scikit-learn's capped fit computes."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    if max_features is None:
+        return TfidfVectorizer(**settings).fit(docs)
+    counting = {k: v for k, v in settings.items() if k in ("analyzer", "min_df", "ngram_range", "lowercase")}
+    counter = CountVectorizer(**counting, dtype=np.int64)
+    counts = counter.fit_transform(docs)
+    terms = counter.get_feature_names_out()  # alphabetical, as scikit-learn sorts them
+    if len(terms) > max_features:
+        frequency = np.asarray(counts.sum(axis=0)).ravel()
+        keep = np.sort(np.argsort(-frequency, kind="stable")[:max_features])
+        terms = terms[keep]
+    fixed = {k: v for k, v in settings.items() if k not in ("min_df", "max_df")}
+    return TfidfVectorizer(**fixed, vocabulary=list(terms)).fit(docs)
+
+
 def fit_model(
     views: Sequence[PostView],
     labels: Sequence[dict[str, Any]],
@@ -423,27 +454,26 @@ def fit_model(
 
     settings = settings or ModelSettings()
     vectorizers: dict[str, Any] = {
-        "text": TfidfVectorizer(
+        "text": fit_tfidf(
+            views,
+            settings.max_features,
             analyzer=view_tokens,
             min_df=settings.min_df,
-            max_features=settings.max_features,
             sublinear_tf=True,
             dtype=np.float32,
         ),
-        "cues": DictVectorizer(dtype=np.float32),
+        "cues": DictVectorizer(dtype=np.float32).fit([v.cues for v in views]),
     }
     if settings.char_ngrams:
-        vectorizers["char"] = TfidfVectorizer(
+        vectorizers["char"] = fit_tfidf(
+            [v.text[: settings.char_chars] for v in views],
+            settings.max_char_features,
             analyzer="char_wb",
             ngram_range=settings.char_ngrams,
             min_df=3,
-            max_features=settings.max_char_features,
             sublinear_tf=True,
             dtype=np.float32,
         )
-        vectorizers["char"].fit([v.text[: settings.char_chars] for v in views])
-    vectorizers["text"].fit(views)
-    vectorizers["cues"].fit([v.cues for v in views])
     for vec in vectorizers.values():
         if hasattr(vec, "stop_words_"):
             vec.stop_words_ = None  # the pruned terms are only for inspection and would bloat the file
