@@ -563,3 +563,21 @@ def test_each_country_a_launch_is_aimed_at_is_a_candidate() -> None:
         ("KW", None, "missile"),
         ("BH", None, "missile"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "جهاز مكافحة الإرهاب في إقليم كردستان: إسقاط طائرة مسيّرة مفخخة قرب قاعدة حرير شمال أربيل فجر اليوم.",
+        "Kurdistan Region Counter-Terrorism: an explosive-laden drone was shot down near Harir base north of Erbil.",
+    ],
+)
+def test_a_label_headers_place_is_no_operation_candidate(text: str) -> None:
+    """The place in a speaker's name ("Kurdistan Region Counter-Terrorism:") says who speaks, not where: the
+    operation candidates leave it out, as the rules' own operations do (the demo's Harir reports were placed in
+    the Kurdistan Region)."""
+    from claimwatch.claims.rules import operation_candidates
+
+    cands = operation_candidates(text, extract_claims(text, POSTED), POSTED)
+    assert "Harir Air Base" in [c.op.location for c in cands]
+    assert "Kurdistan Region" not in [c.op.location for c in cands]

@@ -67,7 +67,9 @@ __all__ = [
 # an interception report at a base the actor garrisons abroad is the defender's (``extract._defends_home``); a
 # claim's attacker is never unknown (``extract._stated_actor``)
 # 1.10.1: a state's forces at home in a report's target country are its defender, intercepted or not
-EXTRACTOR_VERSION = "rules-1.10.1"
+# 1.10.2: the operation candidates leave out the places of a label header ("Kurdistan Region Counter-Terrorism:"),
+# as the rules' own operations do
+EXTRACTOR_VERSION = "rules-1.10.2"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -1426,6 +1428,7 @@ def _read(text: str, norm: str, posted_at: datetime | None, reasons: list[str]) 
         places[0].start >= place_header_end or _TRIGGER.search(norm, 0, place_header_end) is not None
     ):
         place_header_end = 0
+    cues["place_header_end"] = place_header_end  # the operation candidates read places after it too
     ops: list[tuple[Operation, bool]] = []
     seen: set[tuple[Any, ...]] = set()
     outcome_text: str | None = None
@@ -1706,6 +1709,7 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
     ref_day = local_post_date(posted_at)
     old_footage = OLD_FOOTAGE_RE.search(norm) is not None
     rule_spans = _norm_spans(text, norm, [(op.evidence_start, op.evidence_end) for op in ex.operations])
+    header_end = int(ex.cues.get("place_header_end") or 0)  # a label header's places say who speaks (see _read)
     out: list[Candidate] = []
     last_date: EventDate | None = None
     for s_idx, seg in enumerate(_segments(norm)):
@@ -1734,7 +1738,11 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
         country, loc = _place_for(places, seg, None, False, seg.start + vessel_m.start() if vessel_m else -1)
         targets: list[PlaceMatch | None] = []
         for pm in seg_places:
-            if not pm.origin and all(pm.record["location_id"] != t.record["location_id"] for t in targets if t):
+            if (
+                not pm.origin
+                and pm.start >= header_end
+                and all(pm.record["location_id"] != t.record["location_id"] for t in targets if t)
+            ):
                 targets.append(pm)
         if not targets:
             targets.extend(_directed_countries(norm, seg, places))  # each a target of its own (below)
