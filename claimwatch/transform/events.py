@@ -67,8 +67,8 @@ SOURCE_SPAN_HOURS = 3.0
 TWIN_HOURS = 1.0
 # One incident at a named place is reported by several outlets within hours (an army's statement relayed by a
 # channel in two languages and by a news site's morning story): a report of the same place, day, weapon and
-# interception as another source's report published within ``SOURCE_SPAN_HOURS`` tells the same incident, whatever
-# the link model says of two reports. The model cannot say it: every labelled pair is of one channel, where two
+# interception as another source's report published within ``SOURCE_SPAN_HOURS`` tells the same incident, where
+# the link model finds no event for it. The model cannot say it: every labelled pair is of one channel, where two
 # reports of one place and day are mostly two waves (the same-kind pairs: 16 of 160 the same), and a source's own
 # second report is left to it here too. A region or a country is no named place ("drones over the Kurdistan
 # Region"), and a report that tells a new or repeated attack ("again", "a new wave") is another wave.
@@ -181,7 +181,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 # The clustering rules' own version (bump it when ``Clusterer.place`` decides differently): with the link model's
 # version it names the linker that made an event, and a new one re-clusters history (``linker_version``).
 CLUSTERING_VERSION = "cluster-5"  # 3: a tally links to nothing (``is_tally``); 4: a claim joins its twin's event;
-# 5: a report joins its twin's event, and twins' weapons agree when one of them is unspecified
+# 5: a report joins its twin's event where the model finds none, and twins' weapons agree when one is unspecified
 
 
 def linker_version(model: LinkModel) -> str:
