@@ -581,3 +581,20 @@ def test_a_label_headers_place_is_no_operation_candidate(text: str) -> None:
     cands = operation_candidates(text, extract_claims(text, POSTED), POSTED)
     assert "Harir Air Base" in [c.op.location for c in cands]
     assert "Kurdistan Region" not in [c.op.location for c in cands]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("استهداف قاعدة الاحتلال الأمريكي في حرير شمال أربيل بطائرتين مسيّرتين.", ["Harir Air Base"]),
+        ("A drone was shot down near Harir air base, north of Erbil, at dawn.", ["Harir Air Base"]),
+        ("Three Katyusha rockets landed near Ain al-Asad air base in western Anbar.", ["Ain al-Asad Air Base"]),
+        ("IDF aircraft struck Hezbollah sites in Yaroun and Blida.", ["Yaroun", "Blida"]),  # two targets
+    ],
+)
+def test_a_place_that_locates_the_one_before_it_is_no_operation_candidate(text: str, places: list[str]) -> None:
+    """ "Harir base north of Erbil" names one target, located by a city: the city is no operation of its own."""
+    from claimwatch.claims.rules import operation_candidates
+
+    cands = operation_candidates(text, extract_claims(text, POSTED), POSTED)
+    assert [c.op.location for c in cands] == places

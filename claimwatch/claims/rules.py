@@ -69,7 +69,8 @@ __all__ = [
 # 1.10.1: a state's forces at home in a report's target country are its defender, intercepted or not
 # 1.10.2: the operation candidates leave out the places of a label header ("Kurdistan Region Counter-Terrorism:"),
 # as the rules' own operations do
-EXTRACTOR_VERSION = "rules-1.10.2"
+# 1.10.3: nor a place that only locates the one named before it ("Harir base north of Erbil")
+EXTRACTOR_VERSION = "rules-1.10.3"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -1694,6 +1695,17 @@ def _directed_countries(norm: str, seg: _Segment, places: list[PlaceMatch]) -> l
     return out
 
 
+# A place that only locates the place named before it: "قاعدة حرير شمال أربيل", "Harir base, north of Erbil",
+# "Ain al-Asad in western Anbar" (the words between the two places are a compass direction, "of", "the city of").
+_LOCATOR_GAP = _rx(
+    r"^\s*(?:(?:air\s+)?(?:base|airport|camp|town|village|city|area)\s*)?[,،]?\s*"
+    r"(?:(?:in|to)\s+(?:the\s+)?)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
+    r"(?:\s+of)?(?:\s+(?:the\s+)?(?:city|town|province|governorate|district)\s+of)?\s*$"
+    r"|^\s*[,،]?\s*(?:في\s+)?(?:شمال|جنوب|شرق|غرب)(?:ي)?(?:\s*(?:شرق|غرب)(?:ي)?)?"
+    r"(?:\s+(?:مدينة|محافظة|قضاء|منطقة))?\s*$"
+)
+
+
 # With ``_TRIGGER`` (asked through ``_trigger_at``: the rules have most often asked it of the same masked sentence).
 _ATTACK_SIGNAL = (_WEAPON_TRIGGER, _HEADING, _AD_ENGAGED, _AD_SYSTEM, _SHOOTING, _WAVE_LAUNCH)
 
@@ -1738,8 +1750,14 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
         country, loc = _place_for(places, seg, None, False, seg.start + vessel_m.start() if vessel_m else -1)
         targets: list[PlaceMatch | None] = []
         for pm in seg_places:
+            locates = (
+                bool(targets)
+                and targets[-1] is not None
+                and _LOCATOR_GAP.search(norm[targets[-1].end : pm.start]) is not None
+            )
             if (
                 not pm.origin
+                and not locates
                 and pm.start >= header_end
                 and all(pm.record["location_id"] != t.record["location_id"] for t in targets if t)
             ):
