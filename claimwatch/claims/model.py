@@ -419,13 +419,16 @@ def fit_tfidf(docs: Sequence[Any], max_features: int | None, **settings: Any) ->
     order among equally frequent terms follows the CPU's vector instructions (an AVX-512 machine breaks the ties
     otherwise). Thousands of terms seen twice shared the last places of the 60,000-term vocabulary the model
     had, so a model rebuilt from the same labels on another machine differed from the committed one in 275
-    terms. Here the counting is scikit-learn's (``CountVectorizer``, the same analyzer and ``min_df``), the ranking
+    terms. Here the counting is scikit-learn's (``CountVectorizer`` with the same counting settings), the ranking
     a stable sort, and the idf of the kept terms is what scikit-learn's capped fit computes."""
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
     if max_features is None:
         return TfidfVectorizer(**settings).fit(docs)
-    counting = {k: v for k, v in settings.items() if k in ("analyzer", "min_df", "ngram_range", "lowercase")}
+    # every setting of the counting carries over (analyzer, n-grams, min_df, ...); only tf-idf's own are left out
+    counting = {
+        k: v for k, v in settings.items() if k not in ("norm", "use_idf", "smooth_idf", "sublinear_tf", "dtype")
+    }
     counter = CountVectorizer(**counting, dtype=np.int64)
     counts = counter.fit_transform(docs)
     terms = counter.get_feature_names_out()  # alphabetical, as scikit-learn sorts them

@@ -204,11 +204,19 @@ def _twin_reports(row: Row, other: Row) -> bool:
     return not row.family or not other.family or bool(row.family & other.family)
 
 
+def _seconds_apart(a: Row, b: Row) -> float | None:
+    """How far apart two rows were published, in seconds (None when either time is unknown)."""
+    if a.published_at is None or b.published_at is None:
+        return None
+    return abs((a.published_at - b.published_at).total_seconds())
+
+
 def _far_in_one_source(a: Row, b: Row) -> bool:
     """Two reports (or two claims) of one source posted more than ``SOURCE_SPAN_HOURS`` apart."""
-    if a.source != b.source or a.kind != b.kind or a.published_at is None or b.published_at is None:
+    if a.source != b.source or a.kind != b.kind:
         return False
-    return abs((a.published_at - b.published_at).total_seconds()) > SOURCE_SPAN_HOURS * 3600
+    apart = _seconds_apart(a, b)
+    return apart is not None and apart > SOURCE_SPAN_HOURS * 3600
 
 
 def pair_features(a: Row, b: Row) -> dict[str, float]:
@@ -276,8 +284,9 @@ def pair_features(a: Row, b: Row) -> dict[str, float]:
         f[f"min_conf<{next(x for x in (0.5, 0.7, 0.9, 2) if min(known) < x)}"] = 1.0
     inter = len(a.words & b.words)
     f["word_overlap"] = inter / max(1, min(len(a.words), len(b.words)))
-    if a.published_at and b.published_at:
-        hours = abs((a.published_at - b.published_at).total_seconds()) / 3600
+    apart = _seconds_apart(a, b)
+    if apart is not None:
+        hours = apart / 3600
         f["log_hours"] = math.log1p(hours) / 4
         f[f"hours<{next(h for h in (1, 3, 12, 48, 10**9) if hours < h)}"] = 1.0
     return f
@@ -434,28 +443,28 @@ class Clusterer:
             if row.renews or (row.geo_precision or 3) > REPORT_TWIN_MAX_GEO_PRECISION:
                 return None
             hours = SOURCE_SPAN_HOURS
+
+        def close(m: Row) -> bool:  # published within the hours of ``row``, with an agreeing weapon
+            apart = _seconds_apart(m, row)
+            return apart is not None and apart <= hours * 3600 and _same_weapon(m.weapon, row.weapon)
+
         for other in self.by_day.get(row.event_date, ()):
             if (
                 other.kind == row.kind
                 and other.source != row.source
                 and other.location_id == row.location_id
-                and _same_weapon(other.weapon, row.weapon)
-                and other.published_at is not None
-                and abs((other.published_at - row.published_at).total_seconds()) <= hours * 3600
+                and close(other)
                 and (other.actor == row.actor if row.kind == "claim" else _twin_reports(row, other))
             ):
                 event = self.event_of[other.key]
                 kin = [m for m in self.members[event] if m.kind == row.kind]
-                own = any(m.source == row.source for m in kin)
-                # every row of the kind, not only the twin, within the hours and of an agreeing weapon: twins do not
-                # chain a day of reports, nor a drone and a missile through a report that names neither
-                fits = all(
-                    m.published_at is not None
-                    and abs((m.published_at - row.published_at).total_seconds()) <= hours * 3600
-                    and _same_weapon(m.weapon, row.weapon)
-                    for m in kin
-                )
-                if fits and not own and not self._forbidden(row, event):
+                # every row of the kind, not only the twin, must be close: twins do not chain a day of reports,
+                # nor a drone and a missile through a report that names neither
+                if (
+                    all(close(m) for m in kin)
+                    and not any(m.source == row.source for m in kin)
+                    and not self._forbidden(row, event)
+                ):
                     return event
         return None
 
