@@ -598,3 +598,26 @@ def test_a_place_that_locates_the_one_before_it_is_no_operation_candidate(text: 
 
     cands = operation_candidates(text, extract_claims(text, POSTED), POSTED)
     assert [c.op.location for c in cands] == places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a live-blog entry is dated afresh: the first entry's "yesterday" is not the second entry's day
+        "09:40Yesterday (Wednesday), rockets were launched toward Sderot. 08:15IDF aircraft struck a launch post "
+        "in Beit Lahia.",
+        # "overnight" places a sentence on the post's day after a sentence about yesterday
+        "Yesterday, rockets were launched toward Sderot. Overnight, IDF aircraft struck a launch post in Beit Lahia.",
+        # a war's background date ("since June 2") is carried to no later sentence
+        "Since June 2, rockets have been launched toward Sderot. IDF aircraft struck a launch post in Beit Lahia.",
+    ],
+)
+def test_an_operation_candidate_takes_no_date_its_sentence_does_not_belong_to(text: str) -> None:
+    from claimwatch.claims.rules import operation_candidates
+
+    posted = datetime(2026, 6, 18, 9, 0, tzinfo=UTC)  # Thursday 18 June in Baghdad
+    cands = operation_candidates(text, extract_claims(text, posted), posted)
+    strike = next(c for c in cands if c.op.location == "Bayt Lahya")  # GeoNames spelling
+    assert strike.op.event_date == date(2026, 6, 18)
+    first = cands[0]
+    assert first.op.event_date == (date(2026, 6, 17) if "esterday" in text else date(2026, 6, 18))

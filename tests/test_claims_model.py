@@ -312,6 +312,27 @@ def test_a_bulletin_keeps_every_operation_the_operation_model_finds() -> None:
     assert len(select_operations(cands, probs, N_OPS_TOP, "report")) == 5
 
 
+def test_an_operation_that_names_no_country_takes_the_one_its_telling_implies() -> None:
+    """ "IDF jets struck a Hezbollah site in Lebanon. ... The IDF struck the sources of the fire. ... launches were
+    identified toward the community": the second strike hits the post's target, the launch the claimant's home."""
+    from dataclasses import replace
+
+    from claimwatch.claims.extract import _fill_countries
+
+    lead = replace(_op("claim", "israel"), target_country="LB")
+    strike, launch = replace(_op("claim", "israel"), target_country=None), _op("report", "unknown")
+    launch.target_country = None
+    named = replace(_op("claim", "israel"), target_country="SY")
+    ops = [lead, strike, launch, named]
+    _fill_countries(ops, "israel")
+    assert [o.target_country for o in ops] == ["LB", "LB", "IL", "SY"]  # a stated country stays
+    assert strike.geo_precision == launch.geo_precision == 3
+    in_report = [replace(_op("report", "unknown"), target_country="IL"), _op("claim", "hezbollah")]
+    in_report[1].target_country = None
+    _fill_countries(in_report, "unknown")
+    assert in_report[1].target_country is None  # a report's other-side claim: nothing implies its target
+
+
 def test_a_post_names_a_weapon_and_an_outcome_beyond_its_first_sentence() -> None:
     """The cues of what a whole post names, where its first operation's sentence names another weapon or outcome or
     none: a bulletin whose opening says "struck" and whose account names the aircraft (an airstrike by the GUIDE),

@@ -74,6 +74,15 @@ def test_undated_old_footage_and_vague_past_give_no_date() -> None:
     assert resolve_event_date("هجمات قبل أيام", NOON).date is None
 
 
+def test_a_period_since_a_date_has_no_day() -> None:
+    """ "Since October 7th" starts a tally's period or a war's background: no operation's day (GUIDE: a tally over
+    several days has no event_date), while a date told plainly still is one."""
+    for text in ("Since June 2, the group has fired dozens of rockets.", "منذ 2 حزيران أطلقت الفصائل عشرات الصواريخ"):
+        r = resolve_event_date(text, NOON)
+        assert r.date is None and r.reason and "since" in r.reason
+    assert resolve_event_date("On June 2, the group fired rockets.", NOON).date == date(2026, 6, 2)
+
+
 def test_impossible_dates_are_rejected_with_a_reason() -> None:
     r = resolve_event_date("بتاريخ 31-02-2026", NOON)
     assert r.date is None and r.reason and "invalid" in r.reason

@@ -25,6 +25,7 @@ __all__ = [
     "find_stated_date",
     "local_post_date",
     "resolve_event_date",
+    "says_today",
     "without_dates",
 ]
 
@@ -243,8 +244,19 @@ _LAST_WEEK = Gated(re.compile(_B + r"(?:(?:ال)?اسبوع الماضي|الا�
 _THIS_WEEK = Gated(re.compile(_B + r"(?:" + _PFX + r"هذا الاسبوع|خلال الاسبوع|this week)" + _E), ["الاسبوع", "week"])
 _LAST_MONTH = Gated(re.compile(_B + r"(?:الشهر الماضي|الشهر المنصرم|last month)" + _E), ["الشهر", "month"])
 _TODAY = re.compile(
-    _B + r"(?:" + _PFX + r"اليوم|الليله|قبل ساعات|قبل قليل|منذ قليل|today|tonight|overnight|this morning)" + _E
+    _B
+    + r"(?:"
+    + _PFX
+    + r"اليوم|الليله|قبل ساعات|قبل قليل|منذ قليل|today|tonight|overnight|this morning|a short while ago)"
+    + _E
 )
+
+
+def says_today(norm: str) -> bool:
+    """Whether a (normalized) sentence places itself on the post's own day ("today", "overnight", "قبل قليل")."""
+    return _TODAY.search(norm) is not None
+
+
 # A bare weekday word without the article is also a common noun or a name ("أحد الأحزاب" = one of the parties,
 # "اثنين" = two, "خميس مشيط"), so it only counts after a time word ("يوم خميس"); the definite form counts alone
 # (checked on the match, so the pattern stays one cheap alternation).
@@ -343,6 +355,11 @@ def _acceptable(d: date, ref: date | None) -> bool:
     return ref - _MAX_PAST <= d <= ref + _FUTURE_SLACK
 
 
+# "since October 7th", "منذ 7 تشرين الاول": the start of a period (a tally's, or the background of a war), never the
+# day of an operation (GUIDE: a tally that spans several days has no event_date).
+_SINCE_BEFORE = re.compile(r"(?:\bsince|(?:^|\s)منذ)\s+(?:the\s+)?$")
+
+
 def _explicit(norm: str, ref: date | None) -> tuple[EventDate | None, list[tuple[int, EventDate]], str | None]:
     """All explicit calendar dates in ``norm`` with their positions; also the first rejection reason seen."""
     found: list[tuple[int, EventDate]] = []
@@ -350,7 +367,9 @@ def _explicit(norm: str, ref: date | None) -> tuple[EventDate | None, list[tuple
 
     def add(pos: int, d: date | None, raw: str, what: str) -> None:
         nonlocal rejected
-        if d is None:
+        if _SINCE_BEFORE.search(norm, max(0, pos - 12), pos) is not None:
+            rejected = rejected or f"a period since {raw!r}, not one day"
+        elif d is None:
             rejected = rejected or f"invalid {what} date {raw!r}"
         elif not _acceptable(d, ref):
             rejected = rejected or f"{what} date {d.isoformat()} too far from the post date"

@@ -128,6 +128,23 @@ def _set_country(op: Operation, ex: Extraction, pred: dict[str, Any], text: str)
         op.geo_precision = 3 if cc and cc != "SEA" else None
 
 
+def _fill_countries(ops: list[Operation], actor: str | None) -> None:
+    """A further operation whose sentence names no country takes the country its telling implies: one told in the
+    post's voice hits the post's target ("The IDF struck the sources of the fire", after strikes in Lebanon); an
+    attack the claimant reports against itself ("launches were identified toward the community", in the army's
+    claim of its response) hits the claimant's home country."""
+    lead = ops[0] if ops else None
+    for op in ops[1:]:
+        if op.target_country is not None or lead is None:
+            continue
+        if op.kind == lead.kind:
+            op.target_country = lead.target_country
+        elif lead.kind == "claim":
+            op.target_country = actor_country(actor)
+        if op.target_country is not None and op.geo_precision is None and op.target_country != "SEA":
+            op.geo_precision = 3
+
+
 def _stated_actor(actor: str | None, kind: str, ex: Extraction, voice: str | None) -> str:
     """The model's attacker if the post states it or speaks as the attacker (a claim), else ``unknown`` (GUIDE:
     "attack reported but attacker not stated"). Stated: an actor the text names (by name, a wing, a spokesman, an
@@ -251,6 +268,7 @@ def combine(
         if _defends_home(op):
             op.actor, op.actor_id = "unknown", None
         op.sub_event_type = rules.sub_event_type(op.weapon, op.intercepted, ex.norm)
+    _fill_countries(ops, actor)
     if voice:
         _apply_voice(ops, ex, voice)
     ops = _dedupe(ops)

@@ -39,7 +39,7 @@ from functools import lru_cache
 from typing import Any, ParamSpec, TypeVar, cast
 
 from claimwatch.claims.actors import ActorMention, actor_country, get_actor_matcher, guide_label
-from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date
+from claimwatch.claims.dates import OLD_FOOTAGE_RE, EventDate, find_stated_date, local_post_date, says_today
 from claimwatch.claims.gazetteer import PlaceMatch, get_gazetteer
 from claimwatch.text.alternation import Gated, literal_alternation
 from claimwatch.text.textnorm import fold_arabic, normalize_for_matching, normalize_with_offsets
@@ -70,7 +70,9 @@ __all__ = [
 # 1.10.2: the operation candidates leave out the places of a label header ("Kurdistan Region Counter-Terrorism:"),
 # as the rules' own operations do
 # 1.10.3: nor a place that only locates the one named before it ("Harir base north of Erbil")
-EXTRACTOR_VERSION = "rules-1.10.3"
+# 1.11.0: "since <date>" states a period, no day (``dates._SINCE_BEFORE``); an operation candidate takes no date
+# from an earlier live-blog entry, and "today", "overnight", "a short while ago" date it to the post's day
+EXTRACTOR_VERSION = "rules-1.11.0"
 
 MAX_CHARS = 20_000  # posts are < 5 kB; anything longer is a paste accident and is read only in part
 
@@ -1706,6 +1708,10 @@ _LOCATOR_GAP = _rx(
 )
 
 
+# A live-blog entry's clock time at the start of a segment (``_CLOCK_BREAK`` cuts entries there).
+_ENTRY_CLOCK = re.compile(r"\s*\d{1,2}:\d{2}")
+
+
 # With ``_TRIGGER`` (asked through ``_trigger_at``: the rules have most often asked it of the same masked sentence).
 _ATTACK_SIGNAL = (_WEAPON_TRIGGER, _HEADING, _AD_ENGAGED, _AD_SYSTEM, _SHOOTING, _WAVE_LAUNCH)
 
@@ -1726,9 +1732,13 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
     last_date: EventDate | None = None
     for s_idx, seg in enumerate(_segments(norm)):
         masked = masked_all[seg.start : seg.end]
+        if _ENTRY_CLOCK.match(seg.text):
+            last_date = None  # a live-blog entry ("17:25 IDF jets struck ...") is dated afresh
         stated = _stated_date(seg.text, ref_day)
         if stated is not None and stated.date is not None:
             last_date = stated
+        elif ref_day is not None and says_today(seg.text):
+            last_date = EventDate(ref_day, 1, "today (post date, Asia/Baghdad)")  # "yesterday" no longer carries
         if (
             _trigger_at(masked) < 0
             and not any(p.search(masked) is not None for p in _ATTACK_SIGNAL)
