@@ -1720,7 +1720,8 @@ def operation_candidates(text: str, ex: Extraction, posted_at: datetime | None) 
     """Every sentence of a post that has attack vocabulary, split once per target place it names
     ("struck sites in Yaroun and Blida": two candidates), with the weapon, place, date and interception the
     sentence states. Sentences before the first one inherit nothing; a sentence without a date takes the last
-    stated date before it, else the post's day (like the rules' own operations)."""
+    stated date before it in the same live-blog entry ("today", "overnight" state the post's day), else the post's
+    day (like the rules' own operations)."""
     norm = ex.norm or normalize_for_matching(text[:MAX_CHARS])
     places = named_places(ex)
     masked_all = _masked_all(norm)
