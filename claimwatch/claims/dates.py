@@ -495,7 +495,7 @@ def resolve_event_date(text: str, posted_at: datetime | None) -> EventDate:
             return stated
         if ref is None:
             return EventDate(None, None, "no date in text and no posted_at")
-        if _TODAY.search(norm):
+        if says_today(norm):
             return EventDate(ref, 1, "today (post date, Asia/Baghdad)")
         return EventDate(ref, 1, "post date (Asia/Baghdad)")
     except Exception as exc:  # defensive: a date must never break extraction

@@ -133,9 +133,11 @@ def _fill_countries(ops: list[Operation], actor: str | None) -> None:
     post's voice hits the post's target ("The IDF struck the sources of the fire", after strikes in Lebanon); an
     attack the claimant reports against itself ("launches were identified toward the community", in the army's
     claim of its response) hits the claimant's home country."""
-    lead = ops[0] if ops else None
+    if not ops:
+        return
+    lead = ops[0]
     for op in ops[1:]:
-        if op.target_country is not None or lead is None:
+        if op.target_country is not None:
             continue
         if op.kind == lead.kind:
             op.target_country = lead.target_country
